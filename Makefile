@@ -1,0 +1,111 @@
+# tollgate - build, dependencies, tests, demo, fuzzing, benchmarks, install.
+#
+#   make          build/tollgate (optimised)
+#   make deps     install missing Debian packages (root) or say which
+#   make test     deps, then the whole suite optimised and under ASan+UBSan
+#   make demo     deps, build, analyse the bundled capture, print a report
+#   make fuzz     run every fuzz target for FUZZ_SECONDS each
+#   make bench    throughput against a bare libpcap loop (ratios)
+
+CC       ?= gcc
+BUILD    ?= build
+OPT      ?= -O2
+SAN      ?=
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+FUZZ_SECONDS ?= 60
+
+PKG_LIBS := libpcap sqlite3
+CPPFLAGS += -D_GNU_SOURCE -Isensor -Idecoders -Irules -Ireports
+CFLAGS   ?= $(OPT) -g
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -fno-strict-aliasing
+LDLIBS   += -lpcap -lsqlite3 -lm -lpthread
+
+ifneq ($(FUZZ),)
+CFLAGS  += -fsanitize=fuzzer-no-link
+endif
+ifneq ($(SAN),)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+SRC      := $(wildcard sensor/*.c decoders/*.c rules/*.c reports/*.c)
+LIB_SRC  := $(filter-out sensor/main.c,$(SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test-*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all deps test check check-asan check-fuzz fuzzers demo fuzz bench install clean
+
+all: $(BUILD)/tollgate $(TEST_BIN) $(TOOL_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtollgate.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tollgate: $(BUILD)/sensor/main.o $(BUILD)/libtollgate.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libtollgate.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libtollgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+deps:
+	@sh tests/deps.sh
+
+# The optimised suite, then the same suite under ASan+UBSan (clang), then
+# every fuzz target over its seed corpus.
+test: deps
+	$(MAKE) check
+	$(MAKE) check-asan
+	$(MAKE) check-fuzz
+
+check: all
+	sh tests/run.sh $(BUILD)
+
+check-asan:
+	$(MAKE) BUILD=build-asan CC=clang SAN=1 OPT=-O1 all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		sh tests/run.sh build-asan
+
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+$(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz-%.o $(BUILD)/libtollgate.a
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzzers: $(FUZZ_BIN)
+
+check-fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang SAN=1 FUZZ=1 OPT=-O1 fuzzers
+	sh tests/fuzz/run.sh regress build-fuzz
+
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang SAN=1 FUZZ=1 OPT=-O1 fuzzers
+	sh tests/fuzz/run.sh fuzz build-fuzz $(FUZZ_SECONDS)
+
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh $(BUILD)
+
+bench: deps
+	$(MAKE) all
+	sh tests/bench.sh $(BUILD)
+
+install: $(BUILD)/tollgate
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tollgate/rules
+	install -m 0755 $(BUILD)/tollgate $(DESTDIR)$(PREFIX)/bin/tollgate
+	for f in rules/*.rules; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/tollgate/rules/; done; true
+
+clean:
+	rm -rf build build-asan build-fuzz

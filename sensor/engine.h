@@ -1,0 +1,32 @@
+/* engine.h - the packet pipeline: decode, defrag, flow, stream, app layer,
+ * outputs. One engine per worker; it owns every per-run table. */
+#ifndef TG_ENGINE_H
+#define TG_ENGINE_H
+
+#include "decode.h"
+
+struct config;
+struct engine;
+struct output;
+struct app_layer;
+
+/* Create the engine with its tables sized from cfg; out may be NULL (no
+ * logs). NULL with a message in err. */
+struct engine *engine_new(const struct config *cfg, struct output *out, char *err, size_t errlen);
+/* End every flow (flow records are written) and free the engine. */
+void engine_free(struct engine *e);
+
+/* Run one captured packet through the pipeline. p->data, caplen, wirelen,
+ * datalink, ts_ns and num must be set; the rest is filled here. */
+void engine_process_packet(struct engine *e, struct packet *p);
+
+/* End all flows now (end of input), writing their records. */
+void engine_flush(struct engine *e);
+
+struct stats *engine_stats(struct engine *e);
+struct app_layer *engine_app_layer(struct engine *e);
+struct output *engine_output(struct engine *e);
+/* Capture time of the newest packet seen (0 before the first). */
+uint64_t engine_now(const struct engine *e);
+
+#endif

@@ -1,0 +1,56 @@
+/* event-list.h - engine anomaly events, as an X-macro list.
+ *
+ * EVENT(ident, "NAME", sid). Decoders raise these on a packet; the engine
+ * counts each one, writes an EVE "anomaly" record and, once rules exist, lets
+ * rules match them. Sids follow Suricata's decoder/stream event numbering
+ * where Suricata has the same condition (gid 1, sid 22xxxxx), own ones are in
+ * 2290000-2299999. */
+/* link and network decode */
+EVENT(DECODE_TRUNCATED_LINK, "decoder.link.truncated", 2290000)
+EVENT(DECODE_IPV4_PKT_TOO_SMALL, "decoder.ipv4.pkt_too_small", 2200000)
+EVENT(DECODE_IPV4_HLEN_TOO_SMALL, "decoder.ipv4.hlen_too_small", 2200001)
+EVENT(DECODE_IPV4_IPLEN_SMALLER_THAN_HLEN, "decoder.ipv4.iplen_smaller_than_hlen", 2200002)
+EVENT(DECODE_IPV4_TRUNC_PKT, "decoder.ipv4.trunc_pkt", 2200003)
+EVENT(DECODE_IPV4_OPT_INVALID, "decoder.ipv4.opt_invalid", 2200004)
+EVENT(DECODE_IPV4_WRONG_IP_VER, "decoder.ipv4.wrong_ip_version", 2200012)
+EVENT(DECODE_IPV4_CSUM_BAD, "decoder.ipv4.checksum_invalid", 2290001)
+EVENT(DECODE_IPV6_PKT_TOO_SMALL, "decoder.ipv6.pkt_too_small", 2200013)
+EVENT(DECODE_IPV6_TRUNC_PKT, "decoder.ipv6.trunc_pkt", 2200014)
+EVENT(DECODE_IPV6_TRUNC_EXTHDR, "decoder.ipv6.trunc_exthdr", 2200015)
+EVENT(DECODE_IPV6_EXTHDR_DUPL_FH, "decoder.ipv6.exthdr_dupl_fh", 2200016)
+EVENT(DECODE_IPV6_EXTHDR_DUPL_RH, "decoder.ipv6.exthdr_dupl_rh", 2200017)
+EVENT(DECODE_IPV6_EXTHDR_DUPL_HH, "decoder.ipv6.exthdr_dupl_hh", 2200018)
+EVENT(DECODE_IPV6_EXTHDR_UNKNOWN, "decoder.ipv6.exthdr_unknown", 2290002)
+EVENT(DECODE_IPV6_RH_TYPE_0, "decoder.ipv6.rh_type_0", 2200093)
+EVENT(DECODE_IPV6_HOPOPTS_NOT_FIRST, "decoder.ipv6.hopopts_not_first", 2290003)
+EVENT(DECODE_IPV6_WRONG_IP_VER, "decoder.ipv6.wrong_ip_version", 2200024)
+EVENT(DECODE_TCP_PKT_TOO_SMALL, "decoder.tcp.pkt_too_small", 2200033)
+EVENT(DECODE_TCP_HLEN_TOO_SMALL, "decoder.tcp.hlen_too_small", 2200034)
+EVENT(DECODE_TCP_INVALID_OPTLEN, "decoder.tcp.invalid_optlen", 2200035)
+EVENT(DECODE_TCP_CSUM_BAD, "decoder.tcp.checksum_invalid", 2290004)
+EVENT(DECODE_UDP_PKT_TOO_SMALL, "decoder.udp.pkt_too_small", 2200038)
+EVENT(DECODE_UDP_HLEN_INVALID, "decoder.udp.hlen_invalid", 2200040)
+EVENT(DECODE_UDP_CSUM_BAD, "decoder.udp.checksum_invalid", 2290005)
+EVENT(DECODE_ICMPV4_PKT_TOO_SMALL, "decoder.icmpv4.pkt_too_small", 2200041)
+EVENT(DECODE_ICMPV6_PKT_TOO_SMALL, "decoder.icmpv6.pkt_too_small", 2200050)
+EVENT(DECODE_VLAN_TOO_MANY_LAYERS, "decoder.vlan.too_many_layers", 2200091)
+EVENT(DECODE_PPPOE_MALFORMED, "decoder.pppoe.malformed", 2200081)
+EVENT(DECODE_GRE_MALFORMED, "decoder.gre.malformed", 2200060)
+EVENT(DECODE_ERSPAN_MALFORMED, "decoder.erspan.malformed", 2200099)
+EVENT(DECODE_TUNNEL_TOO_DEEP, "decoder.tunnel.too_deep", 2290006)
+/* defragmentation */
+EVENT(DEFRAG_IPV4_FRAG_TOO_LARGE, "defrag.ipv4.frag_pkt_too_large", 2200070)
+EVENT(DEFRAG_IPV6_FRAG_TOO_LARGE, "defrag.ipv6.frag_pkt_too_large", 2200071)
+EVENT(DEFRAG_IPV4_FRAG_OVERLAP, "defrag.ipv4.frag_overlap", 2200072)
+EVENT(DEFRAG_IPV6_FRAG_OVERLAP, "defrag.ipv6.frag_overlap", 2200073)
+EVENT(DEFRAG_IPV4_FRAG_OVERLAP_DIFF, "defrag.ipv4.frag_overlap_diff", 2290010)
+EVENT(DEFRAG_IPV6_FRAG_OVERLAP_DIFF, "defrag.ipv6.frag_overlap_diff", 2290011)
+EVENT(DEFRAG_FRAG_TINY, "defrag.frag_tiny", 2290012)
+EVENT(DEFRAG_FRAG_TOO_MANY, "defrag.frag_too_many", 2290013)
+EVENT(DEFRAG_FRAG_IGNORED, "defrag.frag_ignored", 2200074)
+/* TCP stream */
+EVENT(STREAM_OVERLAP_DIFF_DATA, "stream.reassembly_overlap_different_data", 2210050)
+EVENT(STREAM_SEQ_GAP, "stream.reassembly_seq_gap", 2210048)
+EVENT(STREAM_3WHS_SYNACK_WITH_WRONG_ACK, "stream.3whs_synack_with_wrong_ack", 2210011)
+EVENT(STREAM_PKT_INVALID_ACK, "stream.pkt_invalid_ack", 2210023)
+EVENT(STREAM_MEMCAP, "stream.reassembly_memcap", 2290020)

@@ -1,0 +1,223 @@
+/* json.c - JSON text builder with strict escaping (see json.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "json.h"
+
+void json_init(struct json *j)
+{
+    memset(j, 0, sizeof *j);
+}
+
+void json_free(struct json *j)
+{
+    free(j->buf);
+    memset(j, 0, sizeof *j);
+}
+
+void json_reset(struct json *j)
+{
+    j->len = 0;
+    j->depth = 0;
+    j->oom = false;
+    memset(j->need_comma, 0, sizeof j->need_comma);
+    if (j->buf)
+        j->buf[0] = '\0';
+}
+
+static void json_put(struct json *j, const char *s, size_t n)
+{
+    if (j->oom)
+        return;
+    if (j->len + n + 1 > j->cap) {
+        size_t ncap = j->cap ? j->cap : 512;
+        while (ncap < j->len + n + 1)
+            ncap *= 2;
+        char *nb = realloc(j->buf, ncap);
+        if (!nb) {
+            j->oom = true;
+            return;
+        }
+        j->buf = nb;
+        j->cap = ncap;
+    }
+    memcpy(j->buf + j->len, s, n);
+    j->len += n;
+    j->buf[j->len] = '\0';
+}
+
+static void json_puts(struct json *j, const char *s)
+{
+    json_put(j, s, strlen(s));
+}
+
+/* Length of a valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const uint8_t *s, size_t n)
+{
+    size_t need;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        need = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        need = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        need = 4;
+    else
+        return 0;
+    if (n < need)
+        return 0;
+    for (size_t i = 1; i < need; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return need;
+}
+
+static void json_escaped(struct json *j, const uint8_t *s, size_t n)
+{
+    json_put(j, "\"", 1);
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        char esc[8];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            json_put(j, esc, 2);
+            i++;
+        } else if (c == '\n') {
+            json_put(j, "\\n", 2);
+            i++;
+        } else if (c == '\r') {
+            json_put(j, "\\r", 2);
+            i++;
+        } else if (c == '\t') {
+            json_put(j, "\\t", 2);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            json_put(j, esc, 6);
+            i++;
+        } else if (c < 0x80) {
+            size_t k = i;
+            while (k < n && s[k] >= 0x20 && s[k] < 0x7f && s[k] != '"' && s[k] != '\\')
+                k++;
+            json_put(j, (const char *)s + i, k - i);
+            i = k;
+        } else {
+            size_t u = utf8_len(s + i, n - i);
+            if (u) {
+                json_put(j, (const char *)s + i, u);
+                i += u;
+            } else {
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+                json_put(j, esc, 6);
+                i++;
+            }
+        }
+    }
+    json_put(j, "\"", 1);
+}
+
+static void json_key(struct json *j, const char *key)
+{
+    if (j->depth > 0 && j->depth < 32) {
+        if (j->need_comma[j->depth])
+            json_put(j, ",", 1);
+        j->need_comma[j->depth] = true;
+    }
+    if (key) {
+        json_escaped(j, (const uint8_t *)key, strlen(key));
+        json_put(j, ":", 1);
+    }
+}
+
+static void json_open(struct json *j, const char *key, const char *br)
+{
+    json_key(j, key);
+    json_puts(j, br);
+    if (j->depth < 31)
+        j->depth++;
+    j->need_comma[j->depth] = false;
+}
+
+static void json_close(struct json *j, const char *br)
+{
+    json_puts(j, br);
+    if (j->depth > 0)
+        j->depth--;
+}
+
+void json_open_object(struct json *j, const char *key) { json_open(j, key, "{"); }
+void json_close_object(struct json *j) { json_close(j, "}"); }
+void json_open_array(struct json *j, const char *key) { json_open(j, key, "["); }
+void json_close_array(struct json *j) { json_close(j, "]"); }
+
+void json_str(struct json *j, const char *key, const char *s)
+{
+    json_key(j, key);
+    json_escaped(j, (const uint8_t *)s, strlen(s));
+}
+
+void json_strn(struct json *j, const char *key, const uint8_t *s, size_t n)
+{
+    json_key(j, key);
+    json_escaped(j, s, n);
+}
+
+void json_u64(struct json *j, const char *key, uint64_t v)
+{
+    char b[32];
+    json_key(j, key);
+    snprintf(b, sizeof b, "%" PRIu64, v);
+    json_puts(j, b);
+}
+
+void json_i64(struct json *j, const char *key, int64_t v)
+{
+    char b[32];
+    json_key(j, key);
+    snprintf(b, sizeof b, "%" PRId64, v);
+    json_puts(j, b);
+}
+
+void json_double(struct json *j, const char *key, double v)
+{
+    char b[64];
+    json_key(j, key);
+    if (v != v || v > 1e300 || v < -1e300)
+        snprintf(b, sizeof b, "null");
+    else
+        snprintf(b, sizeof b, "%.6g", v);
+    json_puts(j, b);
+}
+
+void json_bool(struct json *j, const char *key, bool v)
+{
+    json_key(j, key);
+    json_puts(j, v ? "true" : "false");
+}
+
+void json_null(struct json *j, const char *key)
+{
+    json_key(j, key);
+    json_puts(j, "null");
+}
+
+void json_format_time(uint64_t ts_ns, char *buf, size_t len)
+{
+    time_t sec = (time_t)(ts_ns / TG_NS_PER_SEC);
+    unsigned usec = (unsigned)((ts_ns % TG_NS_PER_SEC) / 1000);
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    char base[32];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%06u+0000", base, usec);
+}
+
+void json_time(struct json *j, const char *key, uint64_t ts_ns)
+{
+    char b[48];
+    json_format_time(ts_ns, b, sizeof b);
+    json_str(j, key, b);
+}

@@ -1,0 +1,187 @@
+/* main.c - the tollgate command line: subcommands and their options.
+ *
+ * Exit status (DESIGN.md): 0 done, 1 runtime error, 2 usage or configuration
+ * error. Errors go to stderr and name the file, line or packet at fault. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "capture.h"
+#include "config.h"
+#include "engine.h"
+#include "output.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+#define TG_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tollgate analyze [-c CONF] [--set K=V]... [-l DIR] [-q] PCAP...\n"
+            "       tollgate sniff   [-c CONF] [--set K=V]... [-l DIR] -i IFACE [-f BPF] [-n COUNT]\n"
+            "       tollgate version\n"
+            "\n"
+            "  -c CONF      configuration file (key = value lines)\n"
+            "  --set K=V    override one configuration key\n"
+            "  -l DIR       log directory (default ./tollgate-log): eve.json, fast.log, tollgate.db\n"
+            "  -q           no progress bar and no statistics on stderr\n"
+            "  -i IFACE     interface to sniff\n"
+            "  -f BPF       capture filter (libpcap syntax)\n"
+            "  -n COUNT     stop after COUNT packets\n");
+}
+
+struct cli {
+    const char *conf;
+    const char *logdir;
+    const char *iface;
+    const char *bpf;
+    uint64_t count;
+    bool quiet;
+    struct config *cfg;
+};
+
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * TG_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* Parse the options shared by the engine subcommands; returns optind or -1. */
+static int cli_parse(struct cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"set", required_argument, NULL, 'S' + 256},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((ch = getopt_long(argc, argv, "c:l:i:f:n:qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': c->conf = optarg; break;
+        case 'l': c->logdir = optarg; break;
+        case 'i': c->iface = optarg; break;
+        case 'f': c->bpf = optarg; break;
+        case 'n': c->count = strtoull(optarg, NULL, 10); break;
+        case 'q': c->quiet = true; break;
+        case 'S' + 256:
+            if (config_set(c->cfg, optarg) != TG_OK) {
+                fprintf(stderr, "tollgate: --set %s: expected KEY=VALUE\n", optarg);
+                return -1;
+            }
+            break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    return optind;
+}
+
+static int run_engine(const char *mode, int argc, char **argv)
+{
+    struct cli c = {.logdir = "tollgate-log"};
+    char err[1024];
+    c.cfg = config_new();
+    if (!c.cfg) {
+        fprintf(stderr, "tollgate: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    int ix = cli_parse(&c, argc, argv);
+    if (ix < 0) {
+        config_free(c.cfg);
+        return EXIT_USAGE;
+    }
+    if (c.conf) {
+        /* The file first, then --set overrides on top of it. */
+        struct config *file = config_new();
+        if (!file || config_load(file, c.conf, err, sizeof err) != TG_OK) {
+            fprintf(stderr, "tollgate: %s\n", file ? err : "out of memory");
+            config_free(file);
+            config_free(c.cfg);
+            return EXIT_USAGE;
+        }
+        cli_parse(&(struct cli){.cfg = file}, argc, argv);
+        config_free(c.cfg);
+        c.cfg = file;
+    }
+    bool offline = strcmp(mode, "analyze") == 0;
+    if ((offline && ix >= argc) || (!offline && !c.iface)) {
+        usage(stderr);
+        config_free(c.cfg);
+        return EXIT_USAGE;
+    }
+    struct output *out = output_open(c.logdir, c.cfg, NULL, err, sizeof err);
+    if (!out) {
+        fprintf(stderr, "tollgate: %s\n", err);
+        config_free(c.cfg);
+        return EXIT_RUNTIME;
+    }
+    struct engine *e = engine_new(c.cfg, out, err, sizeof err);
+    if (!e) {
+        fprintf(stderr, "tollgate: %s\n", err);
+        output_close(out);
+        config_free(c.cfg);
+        return EXIT_RUNTIME;
+    }
+    output_set_stats(out, engine_stats(e));
+
+    char inputs[4096] = "";
+    if (offline)
+        for (int i = ix; i < argc; i++)
+            snprintf(inputs + strlen(inputs), sizeof inputs - strlen(inputs), "%s%s", i > ix ? " " : "", argv[i]);
+    else
+        snprintf(inputs, sizeof inputs, "%s", c.iface);
+    output_begin_run(out, mode, inputs, wall_ns());
+
+    int status = 0;
+    if (offline) {
+        bool progress = !c.quiet && isatty(STDERR_FILENO);
+        for (int i = ix; i < argc; i++) {
+            if (capture_file(e, argv[i], progress, err, sizeof err) != TG_OK) {
+                fprintf(stderr, "tollgate: %s\n", err);
+                status = EXIT_RUNTIME;
+            }
+        }
+    } else if (capture_live(e, c.iface, c.bpf, c.count, err, sizeof err) != TG_OK) {
+        fprintf(stderr, "tollgate: %s\n", err);
+        status = EXIT_RUNTIME;
+    }
+
+    engine_flush(e);
+    struct stats *st = engine_stats(e);
+    uint64_t end = offline && engine_now(e) ? engine_now(e) : wall_ns();
+    output_stats(out, st, end);
+    output_end_run(out, wall_ns(), st);
+    if (!c.quiet)
+        stats_print(st, stderr);
+    engine_free(e);
+    output_close(out);
+    config_free(c.cfg);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "sniff") == 0)
+        return run_engine(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("tollgate %s\n", TG_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "tollgate: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,47 @@
+/* output.h - the log directory: eve.json, fast.log and tollgate.db.
+ *
+ * Every record the engine produces goes through here, so the three outputs
+ * stay consistent. EVE follows Suricata's layout (see DESIGN.md). */
+#ifndef TG_OUTPUT_H
+#define TG_OUTPUT_H
+
+#include "flow.h"
+#include "json.h"
+
+struct config;
+struct output;
+struct store;
+
+/* Create DIR if needed and open its files. NULL with a message in err. */
+struct output *output_open(const char *dir, const struct config *cfg, struct stats *st,
+                           char *err, size_t errlen);
+/* Counters the outputs update (records written, db errors). */
+void output_set_stats(struct output *o, struct stats *st);
+/* Flush and close everything. */
+void output_close(struct output *o);
+
+/* Start/finish the run record (mode "analyze", "sniff", "inline"). */
+void output_begin_run(struct output *o, const char *mode, const char *inputs, uint64_t start_ns);
+void output_end_run(struct output *o, uint64_t end_ns, const struct stats *st);
+
+/* EVE "flow" event and a flows row for an ended flow. */
+void output_flow(struct output *o, const struct flow *f, const char *app_proto);
+/* EVE "anomaly" event for an engine event raised on a packet. */
+void output_anomaly(struct output *o, const struct packet *p, enum event_id ev, const char *app_proto);
+/* EVE "stats" event from the counters. */
+void output_stats(struct output *o, const struct stats *st, uint64_t ts_ns);
+
+/* Start an EVE record with the common header (timestamp, flow_id, event_type,
+ * addresses, proto, app_proto) of packet p or flow f (either may be NULL);
+ * the caller adds its object then calls output_eve_finish(). */
+struct json *output_eve_begin(struct output *o, const char *event_type, uint64_t ts_ns,
+                              const struct flow *f, const struct packet *p, const char *app_proto);
+void output_eve_finish(struct output *o);
+
+/* The store, for modules that write their own tables; may be NULL. */
+struct store *output_store(struct output *o);
+int64_t output_run_id(const struct output *o);
+/* fast.log stream (alerts); may be NULL. */
+FILE *output_fast(struct output *o);
+
+#endif

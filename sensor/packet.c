@@ -1,0 +1,25 @@
+/* packet.c - small helpers on packets and addresses. */
+#include <arpa/inet.h>
+#include <string.h>
+#include "packet.h"
+
+const char *ip_addr_str(const struct ip_addr *a, char *buf, size_t len)
+{
+    if (a->family == 4) {
+        if (!inet_ntop(AF_INET, a->b, buf, (socklen_t)len))
+            buf[0] = '\0';
+    } else if (a->family == 6) {
+        if (!inet_ntop(AF_INET6, a->b, buf, (socklen_t)len))
+            buf[0] = '\0';
+    } else if (len) {
+        buf[0] = '\0';
+    }
+    return buf;
+}
+
+int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    return memcmp(a->b, b->b, 16);
+}

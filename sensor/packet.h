@@ -1,0 +1,127 @@
+/* packet.h - one captured packet as it travels through the engine.
+ *
+ * A packet holds pointers into the captured bytes (never copies), the fields
+ * decoded from L2 to L4, the events raised on it, and the link to its flow.
+ * When defragmentation produces a datagram, `owned` holds that buffer and the
+ * L3/L4 pointers point into it; the engine frees it when the packet is done. */
+#ifndef TG_PACKET_H
+#define TG_PACKET_H
+
+#include "common.h"
+#include "stats.h"
+
+#define PACKET_MAX_VLAN 2
+#define PACKET_MAX_EVENTS 8
+#define PACKET_MAX_TUNNEL_DEPTH 4
+
+/* IP protocol numbers used across modules. */
+#define IPPROTO_NUM_ICMP 1
+#define IPPROTO_NUM_IPIP 4
+#define IPPROTO_NUM_TCP 6
+#define IPPROTO_NUM_UDP 17
+#define IPPROTO_NUM_IPV6 41
+#define IPPROTO_NUM_GRE 47
+#define IPPROTO_NUM_ICMPV6 58
+
+/* TCP flag bits. */
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+
+/* An IPv4 or IPv6 address; IPv4 lives in the first four bytes, the rest zero. */
+struct ip_addr {
+    uint8_t family; /* 4 or 6; 0 when unset */
+    uint8_t b[16];
+};
+
+enum packet_dir { DIR_TO_SERVER = 0, DIR_TO_CLIENT = 1 };
+
+enum packet_verdict { VERDICT_ACCEPT = 0, VERDICT_DROP, VERDICT_REJECT };
+
+/* packet.flags */
+#define PKT_IS_FRAGMENT 0x0001  /* L3 says fragment; L4 not decoded yet */
+#define PKT_REASSEMBLED 0x0002  /* L3/L4 point into a defragmented datagram */
+#define PKT_CSUM_BAD 0x0004     /* some checksum was checked and wrong */
+#define PKT_INVALID 0x0008      /* decode stopped on malformed data */
+#define PKT_HAS_L4 0x0010       /* sport/dport (or ICMP type) are valid */
+
+struct flow;
+
+struct packet {
+    uint64_t num;      /* packet number in its capture file, from 1 */
+    uint64_t ts_ns;    /* capture time, ns since the epoch */
+    const uint8_t *data;
+    uint32_t caplen;
+    uint32_t wirelen;
+    int datalink;      /* pcap DLT_* */
+
+    /* link layer */
+    uint16_t vlan[PACKET_MAX_VLAN];
+    uint8_t vlan_count;
+    uint8_t tunnel_depth;
+
+    /* network layer (innermost IP header) */
+    uint8_t ip_version; /* 0 when not IP */
+    uint8_t ttl;
+    uint8_t l4_proto;   /* IPPROTO_NUM_* after extension headers */
+    struct ip_addr src, dst;
+    const uint8_t *l3;  /* start of the innermost IP header */
+    uint32_t l3_len;    /* IP header + payload, as the IP length says (clipped) */
+    uint32_t l3_hlen;   /* IPv4 header or IPv6 header + extension headers */
+
+    /* fragment info, valid with PKT_IS_FRAGMENT */
+    uint32_t frag_id;       /* IPv4 id or IPv6 fragment identification */
+    uint32_t frag_offset;   /* in bytes */
+    bool frag_more;
+    uint32_t frag_hdr_off;  /* IPv6: offset of the fragment header from l3 */
+    uint8_t frag_nexthdr;   /* IPv6: next header after the fragment header */
+
+    /* transport layer */
+    uint16_t sport, dport;
+    uint8_t tcp_flags;
+    uint32_t tcp_seq, tcp_ack;
+    uint16_t tcp_win;
+    uint8_t icmp_type, icmp_code;
+    const uint8_t *l4;
+    uint32_t l4_len;
+    const uint8_t *payload;
+    uint32_t payload_len;
+
+    uint32_t flags; /* PKT_* */
+
+    /* engine */
+    struct flow *flow;
+    uint8_t dir;        /* enum packet_dir relative to the flow */
+    uint8_t verdict;    /* enum packet_verdict */
+    uint8_t n_events;
+    uint16_t events[PACKET_MAX_EVENTS];
+    uint8_t *owned;     /* defragmented datagram, freed with the packet */
+};
+
+/* Record an anomaly on the packet; beyond PACKET_MAX_EVENTS extra ones are
+ * still counted by the engine through `stats` but not kept on the packet. */
+static inline void packet_set_event(struct packet *p, struct stats *st, enum event_id ev)
+{
+    st->events[ev]++;
+    st->c[STAT_EVENTS_TOTAL]++;
+    if (p->n_events < PACKET_MAX_EVENTS)
+        p->events[p->n_events++] = (uint16_t)ev;
+}
+
+static inline bool packet_has_event(const struct packet *p, enum event_id ev)
+{
+    for (unsigned i = 0; i < p->n_events; i++)
+        if (p->events[i] == ev)
+            return true;
+    return false;
+}
+
+/* Format an address as text (inet_ntop); buf needs 46 bytes. */
+const char *ip_addr_str(const struct ip_addr *a, char *buf, size_t len);
+/* Compare two addresses: <0, 0, >0. */
+int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b);
+
+#endif

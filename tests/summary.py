@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""summary.py LOGDIR [STDERR] [EXIT] - stable text summary of a tollgate run.
+
+Turns eve.json (and the tool's stderr and exit status) into sorted lines that
+pcaps/NAME.expected files hold: flows, anomalies, alerts, calls, non-zero
+counters and any error message. Volatile values (memory use, wall-clock
+times, db row counts) are left out so the text only changes when behaviour
+does."""
+import json
+import os
+import sys
+
+VOLATILE = ("memuse", "output.")
+
+
+def addr(ip, port):
+    if port is None:
+        return ip
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+
+
+def flatten(prefix, obj, out):
+    for k, v in obj.items():
+        key = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, dict):
+            flatten(key, v, out)
+        else:
+            out[key] = v
+
+
+def main():
+    logdir = sys.argv[1]
+    lines = []
+    counts = {}
+    with open(os.path.join(logdir, "eve.json"), encoding="utf-8") as f:
+        for raw in f:
+            ev = json.loads(raw)
+            t = ev["event_type"]
+            src = addr(ev.get("src_ip", "-"), ev.get("src_port"))
+            dst = addr(ev.get("dest_ip", "-"), ev.get("dest_port"))
+            if t == "flow":
+                fl = ev["flow"]
+                line = (f"flow {ev['proto']} {src} -> {dst} app={ev.get('app_proto', '-')} "
+                        f"pkts={fl['pkts_toserver']}/{fl['pkts_toclient']} "
+                        f"bytes={fl['bytes_toserver']}/{fl['bytes_toclient']} state={fl['state']}")
+            elif t == "anomaly":
+                a = ev["anomaly"]
+                line = f"anomaly {a['event']} {src} -> {dst} packet={a.get('packet')}"
+            elif t == "alert":
+                a = ev["alert"]
+                line = (f"alert {a['action']} {a['gid']}:{a['signature_id']}:{a['rev']} "
+                        f"{src} -> {dst} \"{a['signature']}\"")
+            elif t == "stats":
+                flat = {}
+                flatten("", ev["stats"], flat)
+                for k, v in flat.items():
+                    if v and not any(x in k for x in VOLATILE):
+                        lines.append(f"stat {k} {v}")
+                continue
+            elif t == "call":
+                c = ev["call"]
+                line = ("call " + " ".join(f"{k}={c[k]}" for k in sorted(c)
+                                           if not isinstance(c[k], (dict, list))))
+            else:
+                line = f"{t} {src} -> {dst}"
+            counts[line] = counts.get(line, 0) + 1
+    for line, n in counts.items():
+        lines.append(line if n == 1 else f"{line} x{n}")
+    if len(sys.argv) > 2:
+        with open(sys.argv[2], encoding="utf-8", errors="replace") as f:
+            for l in f:
+                if l.startswith("tollgate:"):
+                    lines.append("error " + l.strip().replace(os.getcwd() + "/", ""))
+    if len(sys.argv) > 3:
+        with open(sys.argv[3]) as f:
+            lines.append(f.read().strip())
+    for line in sorted(lines):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
