@@ -81,7 +81,7 @@ STAT(APP_UNDETECTED, "app_layer.undetected")
 STAT(APP_PARSE_ERRORS, "app_layer.parse_errors")
 STAT(APP_BUFFER_CAP_HIT, "app_layer.buffer_cap_hit")
 /* events and outputs */
-STAT(EVENTS_TOTAL, "events.total")
+STAT(EVENTS_TOTAL, "anomaly.total")
 STAT(OUTPUT_EVE_RECORDS, "output.eve_records")
 STAT(OUTPUT_DB_ROWS, "output.db_rows")
 STAT(OUTPUT_DB_ERRORS, "output.db_errors")
