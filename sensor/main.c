@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "config.h"
 #include "engine.h"
+#include "iplist-cli.h"
 #include "output.h"
 
 #define EXIT_RUNTIME 1
@@ -23,6 +24,7 @@ static void usage(FILE *f)
             "usage: tollgate analyze [-c CONF] [--set K=V]... [-l DIR] [-q] PCAP...\n"
             "       tollgate sniff   [-c CONF] [--set K=V]... [-l DIR] -i IFACE [-f BPF] [-n COUNT]\n"
             "       tollgate inline  [-c CONF] [--set K=V]... [-l DIR] -q N[-M] [-u USER] [-n COUNT]\n"
+            "       tollgate iplist import FILE... -o LIST\n"
             "       tollgate version\n"
             "\n"
             "  -c CONF      configuration file (key = value lines)\n"
@@ -197,6 +199,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "sniff") == 0 || strcmp(cmd, "inline") == 0)
         return run_engine(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "iplist") == 0)
+        return iplist_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tollgate %s\n", TG_VERSION);
         return 0;
