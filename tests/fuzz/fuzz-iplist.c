@@ -1,5 +1,6 @@
 /* fuzz-iplist.c - address extraction from arbitrary text, then lookups of
  * every 16-byte window as an address. */
+#include <string.h>
 #include "../../rules/iplist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
