@@ -91,7 +91,8 @@ static size_t mk_v6(uint8_t *b, uint8_t first_nh, const uint8_t *ext, size_t ext
     memcpy(b + 24, b + 8, 16);
     b[23] = 1;
     b[39] = 2;
-    memcpy(b + 40, ext, extlen);
+    if (extlen)
+        memcpy(b + 40, ext, extlen);
     size_t at = 40 + extlen;
     if (frag) {
         b[at] = nh;
