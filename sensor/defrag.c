@@ -38,7 +38,7 @@
 #define DEFRAG_DEFAULT_TIMEOUT_NS (60ull * TG_NS_PER_SEC)
 #define DEFRAG_DEFAULT_TRACKERS 65535u
 #define DEFRAG_DEFAULT_MAX_FRAGS 256u
-#define DEFRAG_DEFAULT_TINY_SIZE 8u
+#define DEFRAG_DEFAULT_TINY_SIZE 64u
 #define DEFRAG_MAX_BUCKETS (1u << 20)
 
 /* A run of held datagram bytes [off, off + len) of the fragmentable part. */

@@ -16,7 +16,10 @@
  *                    fragment, in capture time (default 60s), as a host's
  *                    own reassembly timer would (defrag.timeouts)
  *   defrag.tiny-size a non-last fragment carrying fewer data bytes than
- *                    this raises defrag.frag_tiny (default 8)
+ *                    this raises defrag.frag_tiny (default 64: only links
+ *                    with an MTU under 84 need such fragments, while
+ *                    nmap -f and fragroute evasions use 8 to 48 bytes;
+ *                    0 turns this check off)
  *
  * Overlap policy "first": bytes already held win; a later fragment only
  * fills the holes it covers. Any overlap raises defrag.ipvN.frag_overlap;

@@ -232,7 +232,9 @@ TEST(v4_random_orders)
         uint32_t olen;
         CHECK_EQ_U(feed_v4_order(&e, (uint16_t)(100 + round), udpdata, offs, 8, order, &out, &olen), TG_OK);
         check_v4_result(&e, out, olen, (uint16_t)(100 + round), 3000);
-        CHECK_EQ_U(e.st.c[STAT_EVENTS_TOTAL], 0);
+        /* The two 8-byte fragments are tiny; nothing else is odd. */
+        CHECK_EQ_U(e.st.events[EV_DEFRAG_FRAG_TINY], 2);
+        CHECK_EQ_U(e.st.c[STAT_EVENTS_TOTAL], 2);
         CHECK_EQ_U(defrag_memuse(e.d), e.base_mem);
         free(out);
         env_done(&e);
@@ -358,33 +360,41 @@ TEST(v4_tiny)
 {
     struct env e;
     env_init(&e, NULL);
-    uint8_t tcp[64] = {0}, buf[256], *out;
+    uint8_t zero[128] = {0}, buf[256], *out;
     uint32_t olen;
-    /* A first TCP fragment of 8 bytes cannot hold the TCP flags (RFC 1858). */
-    size_t n = mk_v4(buf, 13, IPPROTO_NUM_TCP, 0, true, NULL, 0, tcp, 8);
+    /* Default tiny-size 64: a fragroute-style 24-byte middle fragment. */
+    size_t n = mk_v4(buf, 13, IPPROTO_NUM_UDP, 24, true, NULL, 0, zero, 24);
     CHECK_EQ_U(feed(&e, buf, n, 0, &out, &olen), TG_AGAIN);
     CHECK(packet_has_event(&pkt, EV_DEFRAG_FRAG_TINY));
-    /* 8 bytes is a whole UDP header: not tiny. */
-    n = mk_v4(buf, 14, IPPROTO_NUM_UDP, 0, true, NULL, 0, tcp, 8);
-    CHECK_EQ_U(feed(&e, buf, n, 0, &out, &olen), TG_AGAIN);
+    /* 64 bytes is not tiny, and a short last fragment never is. */
+    n = mk_v4(buf, 13, IPPROTO_NUM_UDP, 48, true, NULL, 0, zero, 64);
+    CHECK_EQ_U(feed(&e, buf, n, 1, &out, &olen), TG_AGAIN);
     CHECK(!packet_has_event(&pkt, EV_DEFRAG_FRAG_TINY));
-    /* An empty middle fragment is below the default tiny-size of 8. */
-    n = mk_v4(buf, 14, IPPROTO_NUM_UDP, 8, true, NULL, 0, tcp, 0);
-    CHECK_EQ_U(feed(&e, buf, n, 0, &out, &olen), TG_AGAIN);
-    CHECK(packet_has_event(&pkt, EV_DEFRAG_FRAG_TINY));
-    /* A short last fragment is normal. */
-    n = mk_v4(buf, 14, IPPROTO_NUM_UDP, 8, false, NULL, 0, tcp, 3);
-    CHECK_EQ_U(feed(&e, buf, n, 0, &out, &olen), TG_OK);
+    n = mk_v4(buf, 13, IPPROTO_NUM_UDP, 112, false, NULL, 0, zero, 3);
+    CHECK_EQ_U(feed(&e, buf, n, 2, &out, &olen), TG_AGAIN);
     CHECK(!packet_has_event(&pkt, EV_DEFRAG_FRAG_TINY));
-    free(out);
-    CHECK_EQ_U(e.st.events[EV_DEFRAG_FRAG_TINY], 2);
+    CHECK_EQ_U(e.st.events[EV_DEFRAG_FRAG_TINY], 1);
     env_done(&e);
 
-    const char *sets[] = {"defrag.tiny-size=64", NULL};
+    /* With the size rule off, the L4 rule remains: a first TCP fragment of
+     * 16 bytes cannot hold the whole TCP header (RFC 1858's tiny fragment). */
+    const char *sets[] = {"defrag.tiny-size=0", NULL};
     env_init(&e, sets);
-    n = mk_v4(buf, 15, IPPROTO_NUM_UDP, 8, true, NULL, 0, tcp, 24);
+    n = mk_v4(buf, 14, IPPROTO_NUM_TCP, 0, true, NULL, 0, zero, 16);
     CHECK_EQ_U(feed(&e, buf, n, 0, &out, &olen), TG_AGAIN);
     CHECK(packet_has_event(&pkt, EV_DEFRAG_FRAG_TINY));
+    n = mk_v4(buf, 15, IPPROTO_NUM_TCP, 0, true, NULL, 0, zero, 24);
+    CHECK_EQ_U(feed(&e, buf, n, 0, &out, &olen), TG_AGAIN);
+    CHECK(!packet_has_event(&pkt, EV_DEFRAG_FRAG_TINY));
+    /* 8 bytes hold a whole UDP header: not tiny. */
+    n = mk_v4(buf, 16, IPPROTO_NUM_UDP, 0, true, NULL, 0, zero, 8);
+    CHECK_EQ_U(feed(&e, buf, n, 0, &out, &olen), TG_AGAIN);
+    CHECK(!packet_has_event(&pkt, EV_DEFRAG_FRAG_TINY));
+    /* Tiny fragments are still reassembled. */
+    n = mk_v4(buf, 16, IPPROTO_NUM_UDP, 8, false, NULL, 0, zero, 8);
+    CHECK_EQ_U(feed(&e, buf, n, 1, &out, &olen), TG_OK);
+    free(out);
+    CHECK_EQ_U(e.st.events[EV_DEFRAG_FRAG_TINY], 1);
     env_done(&e);
 }
 
