@@ -57,21 +57,28 @@ int main(int argc, char **argv)
         p.wirelen = h->len;
         p.datalink = dlt;
         decode_packet(&dc, &p);
-        if (p.flags & PKT_IS_FRAGMENT) {
+        /* As the engine does: a datagram may hold a tunnelled fragment. */
+        uint8_t *held = NULL;
+        for (int round = 0; (p.flags & PKT_IS_FRAGMENT) && round <= PACKET_MAX_TUNNEL_DEPTH; round++) {
             frags++;
             uint8_t *out;
             uint32_t olen;
-            if (defrag_add(d, &p, &out, &olen) == TG_OK) {
-                done++;
-                decode_ip_datagram(&dc, &p, out, olen);
-                uint32_t hl = TG_MIN(p.l3_hlen, olen);
-                printf("frame %llu ipv%u len %u ", (unsigned long long)p.num, p.ip_version, olen - hl);
-                for (uint32_t k = hl; k < olen; k++)
-                    printf("%02x", out[k]);
-                printf("\n");
-                free(out);
-            }
+            if (defrag_add(d, &p, &out, &olen) != TG_OK)
+                break;
+            done++;
+            free(held);
+            held = out;
+            decode_ip_datagram(&dc, &p, out, olen);
+            /* Data after this datagram's own IP header(s): when it is a
+             * tunnel, decode points l3 at the inner header, right there. */
+            uint32_t hl = p.l3 == out ? p.l3_hlen : (uint32_t)(p.l3 - out);
+            hl = TG_MIN(hl, olen);
+            printf("frame %llu ipv%u len %u ", (unsigned long long)p.num, p.ip_version, olen - hl);
+            for (uint32_t k = hl; k < olen; k++)
+                printf("%02x", out[k]);
+            printf("\n");
         }
+        free(held);
         defrag_expire(d, p.ts_ns);
     }
     printf("fragments %llu reassembled %llu\n", (unsigned long long)frags, (unsigned long long)done);

@@ -11,8 +11,9 @@ pcaps/defrag-ipv4-overlap.pcap  a conflicting copy of a fragment ahead of
                                  completes
 pcaps/defrag-ipv6.pcap          SIP over UDP/IPv6, hop-by-hop and
                                  destination options before the fragment
-                                 header, out of order, plus a conflicting
-                                 overlap
+                                 header, out of order, a conflicting
+                                 overlap, and fragments inside a 6in4
+                                 tunnel whose packets are fragmented too
 
 UDP checksums are computed over the bytes tollgate's "first" policy
 reassembles (bytes already held win), so a checksum-validating decoder
@@ -23,11 +24,12 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pcapgen import (PROTO_UDP, PcapWriter, eth, ipv4, ipv6, ipv6_frag_hdr,  # noqa: E402
+from pcapgen import (PROTO_IPV6, PROTO_UDP, PcapWriter, eth, ipv4, ipv6, ipv6_frag_hdr,  # noqa: E402
                      udp)
 
 A4, B4 = "198.18.0.10", "198.18.0.20"
 A6, B6 = "fd00:198:18::10", "fd00:198:18::20"
+T4A, T4B = "198.18.1.1", "198.18.1.2"  # 6in4 tunnel end points
 
 
 def sip_invite(n, callid, uri="sip:bob@example.test", size=3000):
@@ -56,13 +58,13 @@ def sip_ok(n, callid, size=3000):
     return sip_invite(n, callid, size=size).replace(b"INVITE sip:bob@example.test SIP/2.0", b"SIP/2.0 200 OK", 1)
 
 
-def v4_frags(src, dst, dgram, ident, cuts):
-    """IPv4 fragments of a UDP datagram cut at the byte offsets in cuts."""
+def v4_frags(src, dst, dgram, ident, cuts, proto=PROTO_UDP):
+    """IPv4 fragments of a datagram cut at the byte offsets in cuts."""
     bounds = [0] + list(cuts) + [len(dgram)]
     out = []
     for a, b in zip(bounds, bounds[1:]):
         mf = 0x2000 if b < len(dgram) else 0
-        out.append(ipv4(src, dst, dgram[a:b], proto=PROTO_UDP, ident=ident, flags_frag=mf | (a // 8)))
+        out.append(ipv4(src, dst, dgram[a:b], proto=proto, ident=ident, flags_frag=mf | (a // 8)))
     return out
 
 
@@ -173,6 +175,16 @@ def mk_ipv6(path):
     w.add(eth(v6_frag(A6, B6, evil_dg[1232:1264], 0x6003, 1232, True)))
     w.add(eth(v6_frag(A6, B6, real_dg[1232:2464], 0x6003, 1232, True)))
     w.add(eth(v6_frag(A6, B6, real_dg[2464:], 0x6003, 2464, False)))
+    # 4. IPv6 in IPv4 (6in4): the inner datagram is fragmented and the
+    #    tunnel fragments the packet carrying the inner first fragment
+    #    again; the last outer fragment completes both datagrams.
+    dg = udp(5060, 5060, sip_invite(4, "v6-4@fd00:198:18::10"), A6, B6)
+    inner = v6_frags(A6, B6, dg, 0x6004, [1232, 2464])
+    outer = v4_frags(T4A, T4B, inner[0], 0x4004, [976], proto=PROTO_IPV6)
+    w.add(eth(ipv4(T4A, T4B, inner[2], proto=PROTO_IPV6, ident=0x4005)))
+    w.add(eth(ipv4(T4A, T4B, inner[1], proto=PROTO_IPV6, ident=0x4006)))
+    w.add(eth(outer[1]))
+    w.add(eth(outer[0]))
     w.close()
 
 
