@@ -360,9 +360,12 @@ static int defrag_parse(const struct packet *p, struct defrag_frag *f)
     } else {
         return TG_ERROR;
     }
-    uint32_t data_off = f->v6 ? f->unfrag_len + DEFRAG_IPV6_FRAG_HLEN : f->unfrag_len;
-    f->data = p->l3 + data_off;
-    f->len = p->l3_len - data_off;
+    /* The data follows the IPv4 header, or the IPv6 fragment header. */
+    cursor_init(&c, p->l3, p->l3_len);
+    if (!cursor_skip(&c, f->v6 ? f->unfrag_len + DEFRAG_IPV6_FRAG_HLEN : f->unfrag_len))
+        return TG_ERROR;
+    f->data = cursor_ptr(&c);
+    f->len = (uint32_t)cursor_left(&c);
     return TG_OK;
 }
 
@@ -617,21 +620,17 @@ int defrag_add(struct defrag *d, struct packet *p, uint8_t **out, uint32_t *out_
     }
     t->nfrags++;
 
-    /* The first MF=0 fragment fixes the end; nothing past it is kept. */
+    /* The first MF=0 fragment fixes the end; nothing past it is kept. It
+     * is only recorded once the fragment is in, so a dropped fragment
+     * leaves no trace. */
     uint32_t fend = f.offset + f.len;
-    if (!f.more) {
-        if (t->have_end ? fend != t->end : t->high > fend)
-            packet_set_event(p, d->stats, EV_DEFRAG_FRAG_END_MISMATCH);
-        if (!t->have_end) {
-            t->have_end = true;
-            t->end = fend;
-        }
-    } else if (t->have_end && fend > t->end) {
+    bool sets_end = !f.more && !t->have_end;
+    uint32_t end = t->have_end ? t->end : sets_end ? fend : UINT32_MAX;
+    if (f.more ? fend > end : t->have_end ? fend != end : t->high > fend)
         packet_set_event(p, d->stats, EV_DEFRAG_FRAG_END_MISMATCH);
-    }
     uint32_t len = f.len;
-    if (t->have_end && fend > t->end)
-        len = t->end > f.offset ? t->end - f.offset : 0;
+    if (fend > end)
+        len = end > f.offset ? end - f.offset : 0;
 
     bool overlap = false, diff = false;
     bool first = f.offset == 0 && !t->unfrag;
@@ -659,6 +658,10 @@ int defrag_add(struct defrag *d, struct packet *p, uint8_t **out, uint32_t *out_
     }
     if (defrag_fill(d, t, f.offset, f.data, len) != TG_OK)
         goto memcap;
+    if (sets_end) {
+        t->have_end = true;
+        t->end = fend;
+    }
 
     if (!defrag_complete(t)) {
         defrag_update_memuse(d);
