@@ -217,11 +217,6 @@ struct defrag *defrag_new(const struct config *cfg, struct stats *st)
     return d;
 }
 
-static void defrag_update_memuse(struct defrag *d)
-{
-    stats_set(d->stats, STAT_DEFRAG_MEMUSE, defrag_memuse(d));
-}
-
 /* Unlink t from its chain and the age list and free everything it holds. */
 static void defrag_tracker_drop(struct defrag *d, struct defrag_tracker *t)
 {
@@ -248,6 +243,7 @@ static void defrag_tracker_drop(struct defrag *d, struct defrag_tracker *t)
     d->used -= t->mem;
     d->count--;
     free(t);
+    stats_set(d->stats, STAT_DEFRAG_MEMUSE, defrag_memuse(d));
 }
 
 void defrag_free(struct defrag *d)
@@ -267,14 +263,10 @@ static bool defrag_expired(const struct defrag *d, const struct defrag_tracker *
 
 void defrag_expire(struct defrag *d, uint64_t now_ns)
 {
-    bool any = false;
     while (d->oldest && defrag_expired(d, d->oldest, now_ns)) {
         stats_inc(d->stats, STAT_DEFRAG_TIMEOUTS);
         defrag_tracker_drop(d, d->oldest);
-        any = true;
     }
-    if (any)
-        defrag_update_memuse(d);
 }
 
 size_t defrag_memuse(const struct defrag *d)
@@ -301,6 +293,7 @@ static void defrag_take(struct defrag *d, struct defrag_tracker *t, size_t n)
 {
     t->mem += n;
     d->used += n;
+    stats_set(d->stats, STAT_DEFRAG_MEMUSE, defrag_memuse(d));
 }
 
 /* ---- fragment parsing ---- */
@@ -569,7 +562,6 @@ int defrag_add(struct defrag *d, struct packet *p, uint8_t **out, uint32_t *out_
         packet_set_event(p, d->stats, defrag_ev(f.v6, EV_DEFRAG_IPV4_FRAG_TOO_LARGE, EV_DEFRAG_IPV6_FRAG_TOO_LARGE));
         if (t)
             defrag_tracker_drop(d, t);
-        defrag_update_memuse(d);
         return TG_DECLINED;
     }
     if (f.more && f.len < d->tiny_size)
@@ -615,7 +607,6 @@ int defrag_add(struct defrag *d, struct packet *p, uint8_t **out, uint32_t *out_
         stats_inc(d->stats, STAT_DEFRAG_MAX_FRAGS_HIT);
         packet_set_event(p, d->stats, EV_DEFRAG_FRAG_TOO_MANY);
         defrag_tracker_drop(d, t);
-        defrag_update_memuse(d);
         return TG_DECLINED;
     }
     t->nfrags++;
@@ -664,7 +655,6 @@ int defrag_add(struct defrag *d, struct packet *p, uint8_t **out, uint32_t *out_
     }
 
     if (!defrag_complete(t)) {
-        defrag_update_memuse(d);
         return TG_AGAIN;
     }
     if ((uint64_t)t->unfrag_len + t->end - (t->key.version == 6 ? DEFRAG_IPV6_HLEN : 0) > DEFRAG_IP_MAXPACKET) {
@@ -672,12 +662,10 @@ int defrag_add(struct defrag *d, struct packet *p, uint8_t **out, uint32_t *out_
          * one on the fragment that passed the per-fragment check. */
         packet_set_event(p, d->stats, defrag_ev(f.v6, EV_DEFRAG_IPV4_FRAG_TOO_LARGE, EV_DEFRAG_IPV6_FRAG_TOO_LARGE));
         defrag_tracker_drop(d, t);
-        defrag_update_memuse(d);
         return TG_DECLINED;
     }
     uint8_t *buf = defrag_build(t, out_len);
     defrag_tracker_drop(d, t);
-    defrag_update_memuse(d);
     if (!buf) {
         stats_inc(d->stats, STAT_DEFRAG_MEMCAP_HIT);
         return TG_DECLINED;
@@ -690,6 +678,5 @@ memcap:
     stats_inc(d->stats, STAT_DEFRAG_MEMCAP_HIT);
     if (created && !t->pieces && !t->unfrag)
         defrag_tracker_drop(d, t);
-    defrag_update_memuse(d);
     return TG_DECLINED;
 }

@@ -485,6 +485,7 @@ TEST(memcap)
     CHECK_EQ_U(feed(&e, buf, n, 0, &out, &olen), TG_AGAIN);
     size_t mem = defrag_memuse(e.d);
     CHECK(mem > e.base_mem + 1480);
+    CHECK_EQ_U(e.st.c[STAT_DEFRAG_MEMUSE], mem);
     n = mk_v4(buf, 20, IPPROTO_NUM_UDP, 1480, true, NULL, 0, udpdata + 1480, 1480);
     CHECK_EQ_U(feed(&e, buf, n, 1, &out, &olen), TG_DECLINED);
     CHECK_EQ_U(e.st.c[STAT_DEFRAG_MEMCAP_HIT], 1);
@@ -512,6 +513,7 @@ TEST(memcap)
     CHECK(!packet_has_event(&pkt, EV_DEFRAG_FRAG_END_MISMATCH));
     free(out);
     CHECK_EQ_U(defrag_memuse(e.d), e.base_mem);
+    CHECK_EQ_U(e.st.c[STAT_DEFRAG_MEMUSE], e.base_mem);
     env_done(&e);
 }
 
