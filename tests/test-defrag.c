@@ -784,8 +784,49 @@ TEST(v6_separate_from_v4)
     env_done(&e);
 }
 
+TEST(unusable_fragments_ignored)
+{
+    /* Packets filled by hand, as a decoder bug might hand them over. */
+    struct env e;
+    env_init(&e, NULL);
+    uint8_t data[64] = {0}, buf[256], *out;
+    uint32_t olen;
+    size_t n = mk_v6(buf, 0, (const uint8_t[8]){44, 0, 1, 4, 0, 0, 0, 0}, 8, true, 50, IPPROTO_NUM_UDP, 0, true,
+                     data, 64);
+    memset(&pkt, 0, sizeof pkt);
+    pkt.ip_version = 6;
+    pkt.flags = PKT_IS_FRAGMENT;
+    pkt.l3 = buf;
+    pkt.l3_len = (uint32_t)n;
+    pkt.frag_more = true;
+    pkt.frag_nexthdr = IPPROTO_NUM_UDP;
+    pkt.frag_hdr_off = 40; /* the chain says 48 */
+    CHECK_EQ_U(defrag_add(e.d, &pkt, &out, &olen), TG_DECLINED);
+    CHECK(packet_has_event(&pkt, EV_DEFRAG_FRAG_IGNORED));
+    pkt.n_events = 0;
+    pkt.frag_hdr_off = (uint32_t)n; /* past the end */
+    CHECK_EQ_U(defrag_add(e.d, &pkt, &out, &olen), TG_DECLINED);
+    CHECK(packet_has_event(&pkt, EV_DEFRAG_FRAG_IGNORED));
+    pkt.n_events = 0;
+    pkt.frag_hdr_off = 48; /* right: accepted */
+    CHECK_EQ_U(defrag_add(e.d, &pkt, &out, &olen), TG_AGAIN);
+    CHECK_EQ_U(pkt.n_events, 0);
+    n = mk_v4(buf, 51, IPPROTO_NUM_UDP, 8, true, NULL, 0, data, 16);
+    memset(&pkt, 0, sizeof pkt);
+    pkt.ip_version = 4;
+    pkt.flags = PKT_IS_FRAGMENT;
+    pkt.l3 = buf;
+    pkt.l3_len = 12; /* shorter than the header */
+    CHECK_EQ_U(defrag_add(e.d, &pkt, &out, &olen), TG_DECLINED);
+    CHECK(packet_has_event(&pkt, EV_DEFRAG_FRAG_IGNORED));
+    CHECK_EQ_U(e.st.events[EV_DEFRAG_FRAG_IGNORED], 3);
+    CHECK_EQ_U(defrag_trackers(e.d), 1);
+    env_done(&e);
+}
+
 TEST_MAIN(T(v4_in_order), T(v4_reverse_order), T(v4_random_orders), T(v4_duplicates), T(v4_overlap_same_data),
           T(v4_overlap_diff_first_wins), T(v4_overlap_evil_first), T(v4_tiny), T(v4_too_large), T(timeout),
           T(expiry_is_oldest_first), T(memcap), T(max_frags), T(max_trackers_and_keys), T(vlan_keys),
           T(v4_options_from_first), T(v4_df_kept_mf_cleared), T(v4_end_mismatch), T(v6_ext_headers),
-          T(v6_plain_and_overlap), T(v6_too_large), T(v6_separate_from_v4))
+          T(v6_plain_and_overlap), T(v6_too_large), T(v6_separate_from_v4),
+          T(unusable_fragments_ignored))
