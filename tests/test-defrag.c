@@ -119,6 +119,27 @@ static void mk_udp(uint8_t *b, size_t n, uint8_t salt)
         b[i] = (uint8_t)('a' + (i * 7 + salt) % 26);
 }
 
+/* Fill in the UDP checksum of a datagram sent fd00:198:18::1 -> ::2
+ * (mandatory over IPv6, RFC 8200 section 8.1). */
+static void udp_csum_v6(uint8_t *u, size_t n)
+{
+    uint8_t a[16] = {0xfd, 0, 0x01, 0x98, 0, 0x18}, b[16];
+    memcpy(b, a, 16);
+    a[15] = 1;
+    b[15] = 2;
+    uint32_t sum = 0;
+    for (int i = 0; i < 16; i += 2)
+        sum += (uint32_t)(a[i] << 8 | a[i + 1]) + (uint32_t)(b[i] << 8 | b[i + 1]);
+    sum += (uint32_t)n + IPPROTO_NUM_UDP;
+    u[6] = u[7] = 0;
+    for (size_t i = 0; i < n; i += 2)
+        sum += (uint32_t)(u[i] << 8 | (i + 1 < n ? u[i + 1] : 0));
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    uint16_t c = (uint16_t)~sum;
+    put16(u + 6, c ? c : 0xffff);
+}
+
 static struct packet pkt;
 
 /* Decode buf as a raw IP packet at time ts and hand it to defrag. */
@@ -691,6 +712,7 @@ TEST(v6_ext_headers)
     struct env e;
     env_init(&e, NULL);
     mk_udp(udpdata, 3000, 15);
+    udp_csum_v6(udpdata, 3000);
     uint8_t ext[24], buf[2048], *out = NULL;
     uint32_t olen = 0;
     size_t el = mk_ext(ext);
