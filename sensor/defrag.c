@@ -6,9 +6,10 @@
  *   holes become new pieces, the parts that overlap are only compared (the
  *   "first" policy). So the reassembled bytes never depend on later
  *   fragments, and each overlap is seen exactly once, when it arrives.
- * - The pieces are a linked list: max-frags bounds it (each fragment adds at
- *   most one more hole than it fills, so pieces stay under 3 * max-frags)
- *   and real traffic has a handful of fragments per datagram.
+ * - The pieces are a linked list: max-frags bounds it (a fragment filling k
+ *   holes adds k pieces and leaves at most 2 - k more holes, so a datagram
+ *   never has more than 2 * max-frags + 1 pieces) and real traffic has a
+ *   handful of fragments per datagram.
  * - Trackers are hashed with SipHash under a per-run random key, so an
  *   attacker cannot aim fragments at one chain. They are also kept on one
  *   list in creation order: the timeout runs from the first fragment (as a
