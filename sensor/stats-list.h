@@ -48,6 +48,7 @@ STAT(DEFRAG_MEMCAP_HIT, "defrag.memcap_hit")
 STAT(DEFRAG_MAX_FRAGS_HIT, "defrag.max_frags_hit")
 STAT(DEFRAG_TRACKERS_HIT, "defrag.max_trackers_hit")
 STAT(DEFRAG_OVERLAPS, "defrag.overlaps")
+STAT(DEFRAG_MEMUSE, "defrag.memuse")
 /* flows */
 STAT(FLOW_TOTAL, "flow.total")
 STAT(FLOW_TCP, "flow.tcp")
