@@ -12,6 +12,7 @@
 #include "config.h"
 #include "engine.h"
 #include "output.h"
+#include "rules-cli.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -22,6 +23,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: tollgate analyze [-c CONF] [--set K=V]... [-l DIR] [-q] PCAP...\n"
             "       tollgate sniff   [-c CONF] [--set K=V]... [-l DIR] -i IFACE [-f BPF] [-n COUNT]\n"
+            "       tollgate rules check [-c CONF] [--skip-bad-rules] [-S FILE]... [FILE...]\n"
             "       tollgate version\n"
             "\n"
             "  -c CONF      configuration file (key = value lines)\n"
@@ -173,6 +175,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "sniff") == 0)
         return run_engine(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "rules") == 0) return rules_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tollgate %s\n", TG_VERSION);
         return 0;
