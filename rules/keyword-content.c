@@ -109,10 +109,10 @@ static int kw_position(struct rule_kw_ctx *k, const char *name, const char *arg)
         flag = RULE_CONTENT_DISTANCE;
     else
         flag = RULE_CONTENT_WITHIN;
-    if (m->flags & flag)
-        return rule_kw_fail(k, "given twice for the same content");
     if (m->flags & RULE_CONTENT_STARTSWITH)
         return rule_kw_fail(k, "cannot be combined with startswith");
+    if (m->flags & flag)
+        return rule_kw_fail(k, "given twice for the same content");
     if ((flag & RULE_CONTENT_ABS) && (m->flags & RULE_CONTENT_REL))
         return rule_kw_fail(k, "cannot mix absolute (depth/offset) and relative (distance/within) modifiers on one content");
     if ((flag & RULE_CONTENT_REL) && (m->flags & RULE_CONTENT_ABS))

@@ -32,10 +32,6 @@ static int kw_isdataat(struct rule_kw_ctx *k, const char *name, const char *arg)
             return rule_kw_fail(k, "unknown option '%.40s' (relative, rawbytes)", f[i]);
         }
     }
-    if (rel && !k->have_prev_payload) {
-        free(var);
-        return rule_kw_fail(k, "relative needs a preceding content or pcre");
-    }
     struct rule_match *m = rule_kw_add_payload(k, RULE_MATCH_ISDATAAT);
     if (!m) {
         free(var);
@@ -179,10 +175,6 @@ static void byte_free(struct rule_byte *b)
 
 static int byte_add(struct rule_kw_ctx *k, enum rule_match_type t, struct rule_byte *b, bool rel)
 {
-    if (rel && !k->have_prev_payload) {
-        byte_free(b);
-        return rule_kw_fail(k, "relative needs a preceding content or pcre");
-    }
     struct rule_match *m = rule_kw_add_payload(k, t);
     if (!m) {
         byte_free(b);
@@ -399,8 +391,6 @@ static int kw_base64_decode(struct rule_kw_ctx *k, const char *name, const char 
                 return rule_kw_fail(k, "unknown option '%.40s' (bytes N, offset N, relative)", f[i]);
         }
     }
-    if (rel && !k->have_prev_payload)
-        return rule_kw_fail(k, "relative needs a preceding content or pcre");
     struct rule_match *m = rule_kw_add_payload(k, RULE_MATCH_BASE64_DECODE);
     if (!m)
         return rule_kw_fail(k, "out of memory");

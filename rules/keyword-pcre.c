@@ -90,8 +90,9 @@ static int kw_pcre(struct rule_kw_ctx *k, const char *name, const char *arg)
         default: {
             int b = pcre_flag_buffer(*f);
             if (b < 0) {
+                char bad = *f;
                 free(body);
-                return rule_kw_fail(k, "unknown regex flag '%c'", *f);
+                return rule_kw_fail(k, "unknown regex flag '%c'", bad);
             }
             if (buffer >= 0 && buffer != b) {
                 free(body);
@@ -100,10 +101,6 @@ static int kw_pcre(struct rule_kw_ctx *k, const char *name, const char *arg)
             buffer = b;
         }
         }
-    }
-    if (relative && !k->have_prev_payload) {
-        free(body);
-        return rule_kw_fail(k, "/R needs a preceding content or pcre to be relative to");
     }
     int errcode;
     PCRE2_SIZE erroff;

@@ -208,7 +208,9 @@ int rule_kw_move_last(struct rule_kw_ctx *k, enum rule_buffer b, const char *kw)
     struct rule_match *m = &from->m[k->lastc_match];
     if (from->buffer == b)
         return TG_OK;
-    if (from->buffer != RULE_BUF_PKT_DATA || from->line != 0 || k->lastc_match != (int)from->n - 1)
+    /* Snort lets a modifier pull a content out of the file_data cursor too. */
+    if ((from->buffer != RULE_BUF_PKT_DATA && from->buffer != RULE_BUF_FILE_DATA) ||
+        (from->buffer == RULE_BUF_PKT_DATA && from->line != 0) || k->lastc_match != (int)from->n - 1)
         return rule_kw_fail(k, "content already belongs to buffer %s", rule_buffer_name(from->buffer));
     struct rule_match saved = *m;
     from->n--;
@@ -220,6 +222,8 @@ int rule_kw_move_last(struct rule_kw_ctx *k, enum rule_buffer b, const char *kw)
         return rule_kw_fail(k, "out of memory");
     }
     *dst = saved;
+    if (k->r->lists[fromi].n == 0)
+        k->r->lists[fromi].line = 0; /* emptied by the move, not left empty by the author */
     bool was_last = k->last_list == k->lastc_list && k->last_match == k->lastc_match;
     k->lastc_list = idx;
     k->lastc_match = (int)(to->n - 1);
