@@ -319,11 +319,9 @@ static int kw_byte_extract(struct rule_kw_ctx *k, const char *name, const char *
         byte_free(&b);
         return rule_kw_fail(k, "bad variable name '%.40s'", vn);
     }
-    if (rule_kw_has_var(k, vn)) {
-        byte_free(&b);
-        return rule_kw_fail(k, "variable '%.40s' defined twice", vn);
-    }
-    if (k->nvars == RULE_KW_MAX_VARS) {
+    /* Snort lets a later byte_extract overwrite a variable: the last extraction wins. */
+    bool redefined = rule_kw_has_var(k, vn);
+    if (!redefined && k->nvars == RULE_KW_MAX_VARS) {
         byte_free(&b);
         return rule_kw_fail(k, "more than %d byte_extract variables", RULE_KW_MAX_VARS);
     }
@@ -363,7 +361,8 @@ static int kw_byte_extract(struct rule_kw_ctx *k, const char *name, const char *
     char *vname = b.name;
     if (byte_add(k, RULE_MATCH_BYTE_EXTRACT, &b, rel) != TG_OK)
         return TG_ERROR;
-    k->vars[k->nvars++] = vname;
+    if (!redefined)
+        k->vars[k->nvars++] = vname;
     return TG_OK;
 }
 

@@ -417,7 +417,7 @@ TEST(payload_keywords)
     CHECK(bad(H "(byte_jump:4,nosuchvar; sid:1;)", "byte_jump: bad offset 'nosuchvar'"));
     CHECK(bad(H "(byte_jump:4,0,from_beginning,from_end; sid:1;)", "byte_jump: from_beginning and from_end"));
     CHECK(bad(H "(byte_extract:2,0,1bad; sid:1;)", "byte_extract: bad variable name '1bad'"));
-    CHECK(bad(H "(byte_extract:2,0,v; byte_extract:2,0,v; sid:1;)", "byte_extract: variable 'v' defined twice"));
+    CHECK(ok(H "(byte_extract:2,0,v; byte_extract:2,0,v; content:\"a\"; distance:v; sid:1;)"));
 }
 
 TEST(flow_keywords)
