@@ -50,7 +50,7 @@ const struct rule_keyword rule_kw_buffer[] = {
     STICKY("http.cookie.raw"), STICKY("file.data"), STICKY("ssh_proto"), STICKY("ssh_software"),
     STICKY("dns_query"), STICKY("tls_sni"), STICKY("tls_cert_subject"), STICKY("tls_cert_issuer"),
     /* Snort 2 SIP options: sip_header and sip_body set the cursor like a sticky buffer. */
-    STICKY("sip_header"), STICKY("sip_body"),
+    STICKY("sip_header"), STICKY("sip_body"), STICKY("sdp.media.media_info"),
     RULE_TRANSFORM_LIST(TRANSFORM)
 };
 const size_t rule_kw_buffer_n = TG_ARRAY_LEN(rule_kw_buffer);

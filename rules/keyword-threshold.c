@@ -84,6 +84,10 @@ static int kw_threshold(struct rule_kw_ctx *k, const char *name, const char *arg
                                                                        : &k->r->rate_limit;
     if (t->type != RULE_THRESHOLD_NONE)
         return rule_kw_fail(k, "given twice");
+    /* Suricata allows one of the two: both would count the same events twice. */
+    if ((t == &k->r->threshold && k->r->detection_filter.type != RULE_THRESHOLD_NONE) ||
+        (t == &k->r->detection_filter && k->r->threshold.type != RULE_THRESHOLD_NONE))
+        return rule_kw_fail(k, "threshold and detection_filter cannot be used in one rule");
     if (strcmp(name, "threshold") == 0)
         return parse_rate(k, arg, true, false, t);
     if (strcmp(name, "detection_filter") == 0)

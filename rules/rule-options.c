@@ -52,6 +52,7 @@ static const struct {
     {"dns_query", RULE_BUF_DNS_QUERY}, {"tls_sni", RULE_BUF_TLS_SNI},
     {"tls_cert_subject", RULE_BUF_TLS_CERT_SUBJECT}, {"tls_cert_issuer", RULE_BUF_TLS_CERT_ISSUER},
     {"sip_header", RULE_BUF_SIP_HEADERS}, {"sip_body", RULE_BUF_SIP_BODY},
+    {"sdp.media.media_info", RULE_BUF_SDP_MEDIA_INFO},
 };
 
 int rule_buffer_lookup(const char *name)

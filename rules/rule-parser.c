@@ -24,6 +24,7 @@ struct rule_loader {
     struct rule_loader_opts opts;
     struct sid_entry *sids;
     size_t nsids, capsids;
+    size_t max_len;         /* config rule-max-length: longest logical rule */
 };
 
 static const char *const rule_action_names[] = {"pass", "drop", "reject", "rejectsrc", "rejectdst",
@@ -84,6 +85,9 @@ struct rule_loader *rule_loader_new(const struct config *cfg, const struct rule_
     }
     if (opts)
         ld->opts = *opts;
+    ld->max_len = cfg ? config_get_u64(cfg, "rule-max-length", RULE_LEXER_MAX_LEN) : RULE_LEXER_MAX_LEN;
+    if (ld->max_len == 0)
+        ld->max_len = RULE_LEXER_MAX_LEN;
     const char *cf = cfg ? config_get(cfg, "classification-file") : NULL;
     if (cf && *cf && rule_classify_load_classes(ld->classify, cf, err, errlen) != TG_OK) {
         rule_loader_free(ld);
@@ -692,6 +696,7 @@ int rule_load_buffer(struct rule_loader *ld, struct ruleset *rs, const char *nam
     struct rule_src src;
     size_t errors_before = rs->errors;
     rule_lexer_init(&lx, text, len);
+    lx.max_len = ld->max_len;
     for (;;) {
         int st = rule_lexer_next(&lx, &src);
         if (st == TG_DECLINED)

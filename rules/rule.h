@@ -148,7 +148,7 @@ struct rule_port {
     X(SDP_ENCRYPTION_KEY, "sdp.encryption_key", "sdp", ACTIVE)        \
     X(SDP_ATTRIBUTE, "sdp.attribute", "sdp", ACTIVE)                  \
     X(SDP_MEDIA_MEDIA, "sdp.media.media", "sdp", ACTIVE)              \
-    X(SDP_MEDIA_INFO, "sdp.media.media_info", "sdp", ACTIVE)          \
+    X(SDP_MEDIA_INFO, "sdp.media.session_info", "sdp", ACTIVE)          \
     X(SDP_MEDIA_CONNECTION_DATA, "sdp.media.connection_data", "sdp", ACTIVE) \
     X(SDP_MEDIA_ENCRYPTION_KEY, "sdp.media.encryption_key", "sdp", ACTIVE) \
     X(BT_HANDSHAKE, "bittorrent.handshake", "bittorrent", ACTIVE)     \

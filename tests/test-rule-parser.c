@@ -470,15 +470,20 @@ TEST(packet_keywords)
 TEST(threshold_keywords)
 {
     struct rule *r = P(H "(threshold: type both , track by_src, count 100, seconds 60; "
-                       "detection_filter:track by_dst, count 5, seconds 10; rate_limit:track by_src, count 50, seconds 10; sid:1;)");
+                       "rate_limit:track by_src, count 50, seconds 10; sid:1;)");
     CHECK(r);
     if (r) {
         CHECK(r->threshold.type == RULE_THRESHOLD_BOTH && r->threshold.track == RULE_TRACK_SRC &&
               r->threshold.count == 100 && r->threshold.seconds == 60);
-        CHECK(r->detection_filter.track == RULE_TRACK_DST && r->detection_filter.count == 5);
         CHECK(r->rate_limit.count == 50 && r->rate_limit.seconds == 10 && r->rate_limit.track == RULE_TRACK_SRC);
     }
     rule_free(r);
+    r = P(H "(detection_filter:track by_dst, count 5, seconds 10; sid:1;)");
+    CHECK(r && r->detection_filter.track == RULE_TRACK_DST && r->detection_filter.count == 5 &&
+          r->detection_filter.seconds == 10 && r->threshold.type == RULE_THRESHOLD_NONE);
+    rule_free(r);
+    CHECK(bad(H "(threshold:type limit, track by_src, count 1, seconds 1; detection_filter:track by_src, count 1, seconds 1; sid:1;)",
+              "detection_filter: threshold and detection_filter cannot be used in one rule"));
     CHECK(ok(H "(threshold:type limit, count 1, seconds 60, track by_src; sid:1;)"));
     CHECK(bad(H "(threshold:type sometimes, track by_src, count 1, seconds 1; sid:1;)", "threshold: type is limit"));
     CHECK(bad(H "(threshold:track by_src, count 1, seconds 1; sid:1;)", "threshold: needs 'type"));
@@ -698,7 +703,37 @@ TEST(config_rule_files)
     unlink(path);
 }
 
+TEST(lexer_limits)
+{
+    /* A rule longer than rule-max-length is refused as a whole and the next one still loads. */
+    struct config *cfg = config_new();
+    config_set(cfg, "rule-max-length=100");
+    static char out[2048];
+    FILE *f = fmemopen(out, sizeof out, "w");
+    struct rule_loader_opts o = {.skip_bad = true, .errors = f};
+    struct rule_loader *ld = rule_loader_new(cfg, &o, err, sizeof err);
+    struct ruleset rs = {0};
+    const char *text = "alert tcp any any -> any any (msg:\"0123456789012345678901234567890123456789\"; \\\n"
+                       "  content:\"0123456789012345678901234567890123456789\"; sid:1;)\n"
+                       "alert tcp any any -> any any (sid:2;)\n";
+    CHECK(rule_load_buffer(ld, &rs, "long.rules", text, strlen(text)) == TG_OK);
+    fclose(f);
+    CHECK_EQ_U(rs.n, 1);
+    CHECK(rs.n == 1 && rs.rules[0]->sid == 2 && rs.rules[0]->line == 3);
+    CHECK(strstr(out, "long.rules:1:1: error: rule: rule too long [rule skipped]\n") != NULL);
+    ruleset_clear(&rs);
+    rule_loader_free(ld);
+    config_free(cfg);
+    /* garbage and a lone continuation at the end are reported, not dropped */
+    size_t n;
+    int st;
+    char *e = load_errors("hello world\nalert tcp any any -> any any (sid:3; \\\n", false, &n, &st);
+    CHECK(st == TG_ERROR && n == 0);
+    CHECK(strstr(e, "x.rules:1:1: error: action: unknown action 'hello'") != NULL);
+    CHECK(strstr(e, "x.rules:2:") != NULL);
+}
+
 TEST_MAIN(T(header_basic), T(header_actions_protocols), T(addresses), T(ports), T(vars_from_config), T(meta_keywords),
           T(content_and_modifiers), T(snort_http_modifiers), T(pcre), T(payload_keywords), T(flow_keywords),
           T(packet_keywords), T(threshold_keywords), T(schedule_keyword), T(sip_keywords), T(buffers_and_transforms),
-          T(multiline_and_comments), T(error_positions), T(classification_files), T(config_rule_files))
+          T(multiline_and_comments), T(error_positions), T(classification_files), T(config_rule_files), T(lexer_limits))
