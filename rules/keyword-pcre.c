@@ -102,6 +102,15 @@ static int kw_pcre(struct rule_kw_ctx *k, const char *name, const char *arg)
         }
         }
     }
+    /* Snort's SIP preprocessor reuses H and P for the SIP header and body:
+     * in a SIP rule, or a UDP rule without app protocol (HTTP never runs on
+     * UDP), they name the SIP buffers; elsewhere the HTTP ones (Suricata). */
+    const char *app = k->r->app_proto;
+    bool sip = app ? (strcmp(app, "sip") == 0 || strcmp(app, "sdp") == 0) : k->r->l4 == RULE_L4_UDP;
+    if (sip && buffer == RULE_BUF_HTTP_HEADER)
+        buffer = RULE_BUF_SIP_HEADERS;
+    else if (sip && buffer == RULE_BUF_HTTP_REQUEST_BODY)
+        buffer = RULE_BUF_SIP_BODY;
     int errcode;
     PCRE2_SIZE erroff;
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)(body + start), PCRE2_ZERO_TERMINATED, opts, &errcode, &erroff, NULL);

@@ -51,8 +51,9 @@ static int kw_sip_method(struct rule_kw_ctx *k, const char *name, const char *ar
         if (!sip_token(f[i]))
             return rule_kw_fail(k, "bad method name '%.40s'", f[i]);
     }
-    if (negs && negs != n)
-        return rule_kw_fail(k, "cannot mix negated and plain methods in one list");
+    /* Snort: a negated list holds one method; "neither" is two sip_method options. */
+    if (negs && n != 1)
+        return rule_kw_fail(k, "with '!' only one method is allowed (write sip_method:!a; sip_method:!b; for neither)");
     if (sip_require(k) != TG_OK)
         return TG_ERROR;
     struct rule_match *m = rule_kw_add_pkt(k, RULE_MATCH_SIP_METHOD);
@@ -83,9 +84,9 @@ static int kw_sip_stat_code(struct rule_kw_ctx *k, const char *name, const char 
     uint32_t codes[SIP_KW_MAX_CODES];
     for (int i = 0; i < n; i++) {
         uint64_t v;
-        /* One digit is a class (2 = any 2xx); otherwise a full code 100-699. */
-        if (!rule_kw_u64(f[i], 699, &v) || !((strlen(f[i]) == 1 && v >= 1 && v <= 6) || (strlen(f[i]) == 3 && v >= 100)))
-            return rule_kw_fail(k, "expected a status code 100-699 or a class 1-6, got '%.40s'", f[i]);
+        /* Snort: one digit is a class (2 = any 2xx); otherwise a full code 100-999. */
+        if (!rule_kw_u64(f[i], 999, &v) || !((strlen(f[i]) == 1 && v >= 1) || (strlen(f[i]) == 3 && v >= 100)))
+            return rule_kw_fail(k, "expected a status code 100-999 or a class 1-9, got '%.40s'", f[i]);
         codes[i] = (uint32_t)v;
     }
     if (sip_require(k) != TG_OK)

@@ -576,6 +576,26 @@ void rule_free(struct rule *r);
 /* Empty a rule set (the struct itself is caller-owned). */
 void ruleset_clear(struct ruleset *rs);
 
+/* ---- evaluators (rule-eval.c) ---------------------------------------- */
+
+struct tm;
+
+/* True when v satisfies the comparison (N<>M excludes its ends, N-M includes them). */
+bool rule_num_match(const struct rule_num *n, uint64_t v);
+/* True when the rule is active at this sensor-local time (no schedule: always).
+ * Days and time ranges are checked independently against the local clock. */
+bool rule_schedule_active(const struct rule_schedule *s, const struct tm *local);
+/* Snort sip_method: the method (len bytes) is in the list, case-insensitively;
+ * inverted for a negated list. */
+bool rule_sip_method_match(const struct rule_list_u32 *l, const char *method, size_t len);
+/* Snort sip_stat_code: code equals a listed code or falls in a listed class (1-9 = 1xx-9xx). */
+bool rule_sip_stat_code_match(const struct rule_list_u32 *l, unsigned code);
+/* The rule's fast pattern: its content match, the list it belongs to and the
+ * bytes to put in the prefilter (the offset,length part when chopped); NULL
+ * when the rule has none. Pointers are owned by the rule. */
+const struct rule_match *rule_fast_pattern(const struct rule *r, const struct rule_list **list, const uint8_t **bytes,
+                                           size_t *len);
+
 /* ---- names ------------------------------------------------------------ */
 
 const char *rule_action_name(enum rule_action a);

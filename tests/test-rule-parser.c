@@ -1,12 +1,16 @@
 /* test-rule-parser.c - the rule language front end: header, addresses, ports, variables, every keyword, errors with positions. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 #include "config.h"
 #include "rule.h"
 #include "test.h"
 
 static char err[1024];
+
+/* A comparison as the parser reads it (through a dsize option). */
+static bool rule_kw_num_ok(const char *expr, struct rule_num *out);
 static size_t errcol;
 
 /* Parse one rule with default config; NULL on error (err/errcol set). */
@@ -47,6 +51,18 @@ static bool bad(const char *text, const char *prefix)
 }
 
 #define H "alert tcp any any -> any any "
+
+static bool rule_kw_num_ok(const char *expr, struct rule_num *out)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, H "(dsize:%s; sid:1;)", expr);
+    struct rule *r = P(buf);
+    if (!r)
+        return false;
+    *out = r->pkt_matches[0].u.num;
+    rule_free(r);
+    return true;
+}
 
 static bool ip4(const struct rule_addr *a, const char *s)
 {
@@ -543,9 +559,16 @@ TEST(sip_keywords)
           "sdp.origin; content:\"o\"; sdp.media.media; content:\"audio\"; sdp.connection_data; content:\"IN\"; sid:1;)");
     CHECK(r && r->pkt_matches[0].u.list.negated && r->nlists == 19);
     rule_free(r);
-    CHECK(bad(H "(sip_method:invite,!bye; sid:1;)", "sip_method: cannot mix negated"));
+    CHECK(bad(H "(sip_method:invite,!bye; sid:1;)", "sip_method: with '!' only one method is allowed"));
+    CHECK(bad(H "(sip_method:!invite,!bye; sid:1;)", "sip_method: with '!' only one method is allowed"));
+    CHECK(ok(H "(sip_stat_code:9,999; sid:1;)"));
+    /* Snort: pcre H and P on a UDP rule are the SIP header and body */
+    r = P("alert udp any any -> any 5060 (pcre:\"/INVITE/H\"; pcre:\"/m=/P\"; sid:1;)");
+    CHECK(r && rule_find_list(r, RULE_BUF_SIP_HEADERS, NULL) && rule_find_list(r, RULE_BUF_SIP_BODY, NULL) &&
+          r->app_proto && strcmp(r->app_proto, "sip") == 0);
+    rule_free(r);
     CHECK(bad(H "(sip_method:in vite; sid:1;)", "sip_method: bad method name"));
-    CHECK(bad(H "(sip_stat_code:7; sid:1;)", "sip_stat_code: expected a status code 100-699 or a class 1-6"));
+    CHECK(bad(H "(sip_stat_code:0; sid:1;)", "sip_stat_code: expected a status code 100-999 or a class 1-9"));
     CHECK(bad(H "(sip_stat_code:20; sid:1;)", "sip_stat_code: expected a status code"));
     CHECK(bad(H "(sip.header_count:Via; sid:1;)", "sip.header_count: expected 'Header-Name, count'"));
     CHECK(bad(H "(sip.header_count:Via,lots; sid:1;)", "sip.header_count: bad count 'lots'"));
@@ -733,7 +756,58 @@ TEST(lexer_limits)
     CHECK(strstr(e, "x.rules:2:") != NULL);
 }
 
+TEST(evaluators)
+{
+    struct rule_num n;
+    CHECK(rule_kw_num_ok(">3", &n) && !rule_num_match(&n, 3) && rule_num_match(&n, 4));
+    CHECK(rule_kw_num_ok("<=3", &n) && rule_num_match(&n, 3) && !rule_num_match(&n, 4));
+    CHECK(rule_kw_num_ok("!7", &n) && !rule_num_match(&n, 7) && rule_num_match(&n, 8));
+    CHECK(rule_kw_num_ok("10<>20", &n) && !rule_num_match(&n, 10) && rule_num_match(&n, 11) && !rule_num_match(&n, 20));
+    CHECK(rule_kw_num_ok("10-20", &n) && rule_num_match(&n, 10) && rule_num_match(&n, 20) && !rule_num_match(&n, 21));
+    CHECK(rule_kw_num_ok("5", &n) && rule_num_match(&n, 5) && !rule_num_match(&n, 6));
+
+    struct rule *r = P(H "(schedule:mon-fri,08:00-18:00,22:00-02:00; sip_method:invite,bye; sip_stat_code:4,200; "
+                       "content:\"abcdefgh\"; fast_pattern:2,3; sid:1;)");
+    CHECK(r);
+    if (!r)
+        return;
+    struct tm t = {.tm_wday = 1, .tm_hour = 8, .tm_min = 0}; /* Monday 08:00 */
+    CHECK(rule_schedule_active(&r->schedule, &t));
+    t.tm_hour = 17;
+    t.tm_min = 59;
+    CHECK(rule_schedule_active(&r->schedule, &t));
+    t.tm_hour = 18;
+    t.tm_min = 0;
+    CHECK(!rule_schedule_active(&r->schedule, &t));
+    t.tm_hour = 23;
+    CHECK(rule_schedule_active(&r->schedule, &t));
+    t.tm_hour = 1;
+    CHECK(rule_schedule_active(&r->schedule, &t));
+    t.tm_wday = 0; /* Sunday */
+    t.tm_hour = 9;
+    CHECK(!rule_schedule_active(&r->schedule, &t));
+    CHECK(rule_schedule_active(&(struct rule_schedule){0}, &t));
+
+    const struct rule_list_u32 *meth = &r->pkt_matches[0].u.list, *code = &r->pkt_matches[1].u.list;
+    CHECK(rule_sip_method_match(meth, "INVITE", 6) && rule_sip_method_match(meth, "bye", 3));
+    CHECK(!rule_sip_method_match(meth, "REGISTER", 8) && !rule_sip_method_match(meth, "INVITEX", 7));
+    CHECK(rule_sip_stat_code_match(code, 401) && rule_sip_stat_code_match(code, 499) && rule_sip_stat_code_match(code, 200));
+    CHECK(!rule_sip_stat_code_match(code, 201) && !rule_sip_stat_code_match(code, 500));
+
+    const struct rule_list *l;
+    const uint8_t *b;
+    size_t len;
+    const struct rule_match *m = rule_fast_pattern(r, &l, &b, &len);
+    CHECK(m && l->buffer == RULE_BUF_PKT_DATA && len == 3 && memcmp(b, "cde", 3) == 0);
+    rule_free(r);
+    r = P(H "(sip_method:!invite; flow:established; sid:2;)");
+    CHECK(r && !rule_sip_method_match(&r->pkt_matches[0].u.list, "INVITE", 6) &&
+          rule_sip_method_match(&r->pkt_matches[0].u.list, "BYE", 3));
+    CHECK(r && !rule_fast_pattern(r, NULL, &b, &len));
+    rule_free(r);
+}
+
 TEST_MAIN(T(header_basic), T(header_actions_protocols), T(addresses), T(ports), T(vars_from_config), T(meta_keywords),
           T(content_and_modifiers), T(snort_http_modifiers), T(pcre), T(payload_keywords), T(flow_keywords),
           T(packet_keywords), T(threshold_keywords), T(schedule_keyword), T(sip_keywords), T(buffers_and_transforms),
-          T(multiline_and_comments), T(error_positions), T(classification_files), T(config_rule_files), T(lexer_limits))
+          T(multiline_and_comments), T(error_positions), T(classification_files), T(config_rule_files), T(lexer_limits), T(evaluators))
