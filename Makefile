@@ -105,7 +105,7 @@ bench: deps
 install: $(BUILD)/tollgate
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tollgate/rules
 	install -m 0755 $(BUILD)/tollgate $(DESTDIR)$(PREFIX)/bin/tollgate
-	for f in rules/*.rules; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/tollgate/rules/; done; true
+	for f in rules/*.rules rules/*.config; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/tollgate/rules/; done; true
 
 clean:
 	rm -rf build build-asan build-fuzz

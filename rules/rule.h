@@ -500,6 +500,7 @@ struct rule_vars;
 /* Variables with Suricata's defaults, overridden by config keys
  * "vars.address.NAME" and "vars.port.NAME". NULL when out of memory. */
 struct rule_vars *rule_vars_new(const struct config *cfg);
+/* Free v and every value it holds; NULL is a no-op. */
 void rule_vars_free(struct rule_vars *v);
 /* Set or replace one variable; TG_ERROR when out of memory. */
 int rule_vars_set(struct rule_vars *v, bool port, const char *name, const char *value);
@@ -528,6 +529,7 @@ struct rule_classify;
 
 /* Built-in Suricata classification and reference tables. NULL when out of memory. */
 struct rule_classify *rule_classify_new(void);
+/* Free c and its tables; NULL is a no-op. */
 void rule_classify_free(struct rule_classify *c);
 /* Replace the classification table with FILE ("config classification:
  * name,description,priority" lines). TG_ERROR with "FILE:LINE: msg" in err. */
@@ -555,6 +557,7 @@ struct rule_loader;
  * writes a message into err (a bad classification-file, say). */
 struct rule_loader *rule_loader_new(const struct config *cfg, const struct rule_loader_opts *opts,
                                     char *err, size_t errlen);
+/* Free the loader (rules already loaded stay valid: they own their data). NULL is a no-op. */
 void rule_loader_free(struct rule_loader *ld);
 
 /* Parse every rule in the file into rs. Bad rules are reported as
@@ -572,6 +575,7 @@ int rule_load_config_files(struct rule_loader *ld, struct ruleset *rs, const str
 struct rule *rule_parse_line(struct rule_loader *ld, const char *text, char *err, size_t errlen,
                              size_t *errcol);
 
+/* Free a rule and everything it owns (strings, matches, compiled regexes); NULL is a no-op. */
 void rule_free(struct rule *r);
 /* Empty a rule set (the struct itself is caller-owned). */
 void ruleset_clear(struct ruleset *rs);
@@ -598,6 +602,7 @@ const struct rule_match *rule_fast_pattern(const struct rule *r, const struct ru
 
 /* ---- names ------------------------------------------------------------ */
 
+/* Names as written in rules ("alert", "sip.method"); static strings, "?" when out of range. */
 const char *rule_action_name(enum rule_action a);
 const char *rule_buffer_name(enum rule_buffer b);
 /* True when this sensor has (or reserves) a decoder filling the buffer. */
