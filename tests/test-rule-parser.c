@@ -807,7 +807,54 @@ TEST(evaluators)
     rule_free(r);
 }
 
+TEST(more_keyword_cases)
+{
+    CHECK(bad(H "(content:\"abcdef\"; content:\"x\"; within:0; sid:1;)", "within: expected a number from 1 to 65535"));
+    CHECK(bad(H "(content:\"a\"; content:\"xyz\"; within:2; sid:1;)", "within: within 2 is smaller than the content length 3"));
+    CHECK(bad(H "(content:\"a\"; endswith; endswith; sid:1;)", "endswith: given twice"));
+    CHECK(bad(H "(content:\"a\"; startswith; startswith; sid:1;)", "startswith: given twice"));
+    CHECK(bad(H "(content:\"a\"; depth:2; startswith; sid:1;)", "startswith: cannot be combined"));
+    CHECK(bad(H "(urilen:big; sid:1;)", "urilen: expected N"));
+    CHECK(bad(H "(urilen:5,weird; sid:1;)", "urilen: expected norm or raw"));
+    struct rule *r = P(H "(content:\"Authorization: Basic \"; base64_decode:bytes 100, offset 1, relative; base64_data; "
+                       "content:\"admin:\"; sid:1;)");
+    CHECK(r);
+    if (r) {
+        const struct rule_match *m = first_match(r, RULE_BUF_PKT_DATA, 1);
+        CHECK(m && m->type == RULE_MATCH_BASE64_DECODE && m->u.base64.bytes == 100 && m->u.base64.offset == 1 &&
+              (m->flags & RULE_MATCH_RELATIVE));
+        CHECK(rule_find_list(r, RULE_BUF_BASE64_DATA, NULL));
+    }
+    rule_free(r);
+    CHECK(ok(H "(base64_decode; base64_data; content:\"x\"; sid:1;)"));
+    CHECK(bad(H "(base64_decode:bytes 0; sid:1;)", "base64_decode: unknown option 'bytes 0'"));
+    CHECK(ok(H "(app-layer-protocol:sip,final; sid:1;)"));
+    CHECK(bad(H "(app-layer-protocol:sip,sometimes; sid:1;)", "app-layer-protocol: unknown mode 'sometimes'"));
+    CHECK(bad(H "(app-layer-event:!sip.x; sid:1;)", "app-layer-event: cannot be negated"));
+    CHECK(bad(H "(ack:4294967296; sid:1;)", "ack: expected a number up to 4294967295"));
+    CHECK(bad(H "(window:70000; sid:1;)", "window: expected N"));
+    CHECK(bad(H "(icmp_id:-1; sid:1;)", "icmp_id: expected a number up to 65535"));
+    r = P("alert tls any any -> any any (ssl_state:client_hello|server_hello; sid:1;)");
+    CHECK(r && r->inactive_reason && strcmp(r->inactive_reason, "tls") == 0);
+    rule_free(r);
+    CHECK(bad(H "(ssl_state:hello; sid:1;)", "ssl_state: unknown state 'hello'"));
+    r = P(H "(metadata:a 1, , b 2,; sid:1;)");
+    CHECK(r && r->nmetadata == 2);
+    rule_free(r);
+    CHECK(bad(H "(gid:-1; sid:1;)", "gid: expected a number"));
+    CHECK(bad(H "(rev:x; sid:1;)", "rev: expected a number"));
+    CHECK(bad(H "(msg:\"a\"; msg:\"b\"; sid:1;)", "msg: given twice"));
+    CHECK(bad(H "(msg:\"a\"b\"; sid:1;)", "msg: unescaped '\"' inside the string"));
+    CHECK(bad(H "(flow:established; flow:to_server; sid:1;)", "flow: only one flow keyword per rule"));
+    CHECK(bad(H "(pkt_data:1; sid:1;)", "pkt_data: takes no value"));
+    CHECK(bad(H "(content; sid:1;)", "content: needs a value"));
+    CHECK(bad(H "(content:\"a\" sid:1;)", "content: expected a string in double quotes"));
+    CHECK(bad(H "(msg \"x\"; sid:1;)", "msg: expected ':' or ';' after the keyword"));
+    /* the last option may omit its ';' (Snort) */
+    CHECK(ok(H "(msg:\"x\"; sid:1)"));
+}
+
 TEST_MAIN(T(header_basic), T(header_actions_protocols), T(addresses), T(ports), T(vars_from_config), T(meta_keywords),
           T(content_and_modifiers), T(snort_http_modifiers), T(pcre), T(payload_keywords), T(flow_keywords),
           T(packet_keywords), T(threshold_keywords), T(schedule_keyword), T(sip_keywords), T(buffers_and_transforms),
-          T(multiline_and_comments), T(error_positions), T(classification_files), T(config_rule_files), T(lexer_limits), T(evaluators))
+          T(multiline_and_comments), T(error_positions), T(classification_files), T(config_rule_files), T(lexer_limits), T(evaluators), T(more_keyword_cases))
