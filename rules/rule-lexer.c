@@ -118,7 +118,10 @@ int rule_lexer_next(struct rule_lexer *lx, struct rule_src *src)
             body--;
         if (!cont)
             first = lineno;
-        if (src->len + (body - lead) > lx->max_len) {
+        const char *why = src->len + (body - lead) > lx->max_len ? "rule too long"
+                          : memchr(s + lead, '\0', body - lead)     ? "NUL byte in rule"
+                                                                   : NULL;
+        if (why) {
             /* Skip the rest of this logical rule so the next one starts clean. */
             while (more && lx->p < lx->end) {
                 lx->lineno++;
@@ -127,7 +130,7 @@ int rule_lexer_next(struct rule_lexer *lx, struct rule_src *src)
                     n--;
                 more = n && s[n - 1] == '\\';
             }
-            return lexer_fail(src, first, "rule too long");
+            return lexer_fail(src, first, why);
         }
         if (src_append(src, &cap, s + lead, body - lead, lineno, (uint32_t)lead + 1) != TG_OK)
             return lexer_fail(src, first, "out of memory");

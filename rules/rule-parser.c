@@ -784,6 +784,18 @@ int rule_load_file(struct rule_loader *ld, struct ruleset *rs, const char *path)
     return st;
 }
 
+int rule_load_files(struct rule_loader *ld, struct ruleset *rs, const struct config *cfg, const char *const *files,
+                    size_t nfiles)
+{
+    if (!nfiles)
+        return rule_load_config_files(ld, rs, cfg);
+    int st = TG_OK;
+    for (size_t i = 0; i < nfiles; i++)
+        if (rule_load_file(ld, rs, files[i]) != TG_OK)
+            st = TG_ERROR;
+    return st;
+}
+
 int rule_load_config_files(struct rule_loader *ld, struct ruleset *rs, const struct config *cfg)
 {
     const char *list = cfg ? config_get(cfg, "rule-files") : NULL;

@@ -567,8 +567,13 @@ int rule_load_file(struct rule_loader *ld, struct ruleset *rs, const char *path)
 /* Same for text held in memory; name is used in messages. */
 int rule_load_buffer(struct rule_loader *ld, struct ruleset *rs, const char *name,
                      const char *text, size_t len);
-/* Load the files named in the config key "rule-files" (comma list). */
+/* Load the files named in the config key "rule-files" (comma list, relative
+ * to "rule-path" when set). TG_ERROR when any file or rule failed. */
 int rule_load_config_files(struct rule_loader *ld, struct ruleset *rs, const struct config *cfg);
+/* What the sensor loads: the -S files when any are given (they replace the
+ * config's list, as in Suricata), else the config's rule-files. */
+int rule_load_files(struct rule_loader *ld, struct ruleset *rs, const struct config *cfg, const char *const *files,
+                    size_t nfiles);
 
 /* Parse one rule; NULL on error with "KEYWORD: message" in err and the
  * 1-based column of the fault in *errcol (for tests and tools). */

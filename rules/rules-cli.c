@@ -180,11 +180,7 @@ static int rules_check(int argc, char **argv)
         return RULES_EXIT_USAGE;
     }
     struct ruleset rs = {0};
-    if (nfiles)
-        for (size_t i = 0; i < nfiles; i++)
-            rule_load_file(ld, &rs, files[i]);
-    else
-        rule_load_config_files(ld, &rs, cfg);
+    rule_load_files(ld, &rs, cfg, files, nfiles);
     rules_print_stats(&rs);
     if (rs.errors > rs.skipped || (rs.errors && !skip)) {
         fprintf(stderr, "tollgate: rules check: %zu error%s\n", rs.errors, rs.errors == 1 ? "" : "s");

@@ -754,6 +754,19 @@ TEST(lexer_limits)
     CHECK(st == TG_ERROR && n == 0);
     CHECK(strstr(e, "x.rules:1:1: error: action: unknown action 'hello'") != NULL);
     CHECK(strstr(e, "x.rules:2:") != NULL);
+    /* a NUL byte cannot hide the rest of a rule */
+    static const char nul[] = "alert tcp any any -> any any (sid:4;)\0garbage\nalert tcp any any -> any any (sid:5;)\n";
+    static char out2[1024];
+    f = fmemopen(out2, sizeof out2, "w");
+    o.errors = f;
+    o.skip_bad = false;
+    ld = rule_loader_new(NULL, &o, err, sizeof err);
+    CHECK(rule_load_buffer(ld, &rs, "nul.rules", nul, sizeof nul - 1) == TG_ERROR);
+    fclose(f);
+    CHECK(rs.n == 1 && rs.rules[0]->sid == 5);
+    CHECK(strstr(out2, "nul.rules:1:1: error: rule: NUL byte in rule\n") != NULL);
+    ruleset_clear(&rs);
+    rule_loader_free(ld);
 }
 
 TEST(evaluators)

@@ -76,6 +76,14 @@ echo 'alert sip $EXTERNAL_NET any -> $SIP_SERVERS $SIP_PORTS (msg:"x"; sip_metho
 rc=$?
 [ "$rc" = 0 ] && grep -qx "rules: 1 loaded, 0 skipped" "$tmp/out"
 check "config: rule-files and vars" $?
+"$BIN" rules check -c "$tmp/tollgate.conf" -S "$tmp/good.rules" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 0 ] && grep -qx "rules: 5 loaded, 0 skipped" "$tmp/out"
+check "config: -S replaces the config's rule-files" $?
+"$BIN" rules check -c "$tmp/tollgate.conf" --set vars.port.SIP_PORTS=bogus >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 2 ] && grep -q "home.rules:1:45: error: destination port: in \$SIP_PORTS: bad port 'bogus'" "$tmp/err"
+check "--set overrides a config variable" $?
 echo 'vars.address.SIP_SERVERS = [198.18.0.10,' >>"$tmp/tollgate.conf"
 "$BIN" rules check -c "$tmp/tollgate.conf" >"$tmp/out" 2>"$tmp/err"
 rc=$?
