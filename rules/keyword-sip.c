@@ -137,7 +137,29 @@ static int kw_sip_hdr_count(struct rule_kw_ctx *k, const char *name, const char 
     return TG_OK;
 }
 
+/* frame:NAME; or frame:sip.NAME; selects a Suricata SIP frame as the sticky buffer. */
+static int kw_frame(struct rule_kw_ctx *k, const char *name, const char *arg)
+{
+    (void)name;
+    static const char *const frames[] = {"pdu", "request.line", "request.headers", "request.body",
+                                         "response.line", "response.headers", "response.body", NULL};
+    const char *app = k->r->app_proto;
+    const char *f = arg;
+    if (strncmp(f, "sip.", 4) == 0)
+        f += 4;
+    else if (!app || (strcmp(app, "sip") != 0 && strcmp(app, "sdp") != 0))
+        return rule_kw_fail(k, "frames are supported for SIP only: use frame:sip.NAME or a sip rule");
+    int i = rule_kw_word(f, frames);
+    if (i < 0)
+        return rule_kw_fail(k, "unknown SIP frame '%.40s' (pdu, request.line, request.headers, request.body, "
+                               "response.line, response.headers, response.body)", f);
+    if (sip_require(k) != TG_OK)
+        return TG_ERROR;
+    return rule_kw_set_sticky(k, (enum rule_buffer)(RULE_BUF_SIP_FRAME_PDU + i), NULL);
+}
+
 const struct rule_keyword rule_kw_sip[] = {
+    {"frame", RULE_KW_ARG_REQ, kw_frame},
     {"sip_method", RULE_KW_ARG_REQ, kw_sip_method},
     {"sip_stat_code", RULE_KW_ARG_REQ, kw_sip_stat_code},
     {"sip.header", RULE_KW_ARG_OPT, kw_sip_header},

@@ -134,6 +134,14 @@ struct rule_port {
     X(SIP_BODY, "sip.body", "sip", ACTIVE)                            \
     X(SIP_HEADERS, "sip.headers", "sip", ACTIVE)                      \
     X(SIP_HEADER, "sip.header", "sip", ACTIVE)                        \
+    /* Suricata frames (frame:NAME): the raw message parts, CRLFs included. */ \
+    X(SIP_FRAME_PDU, "frame:sip.pdu", "sip", ACTIVE)                  \
+    X(SIP_FRAME_REQUEST_LINE, "frame:sip.request.line", "sip", ACTIVE) \
+    X(SIP_FRAME_REQUEST_HEADERS, "frame:sip.request.headers", "sip", ACTIVE) \
+    X(SIP_FRAME_REQUEST_BODY, "frame:sip.request.body", "sip", ACTIVE) \
+    X(SIP_FRAME_RESPONSE_LINE, "frame:sip.response.line", "sip", ACTIVE) \
+    X(SIP_FRAME_RESPONSE_HEADERS, "frame:sip.response.headers", "sip", ACTIVE) \
+    X(SIP_FRAME_RESPONSE_BODY, "frame:sip.response.body", "sip", ACTIVE) \
     X(SDP_ORIGIN, "sdp.origin", "sdp", ACTIVE)                        \
     X(SDP_SESSION_NAME, "sdp.session_name", "sdp", ACTIVE)            \
     X(SDP_SESSION_INFO, "sdp.session_info", "sdp", ACTIVE)            \

@@ -559,6 +559,15 @@ TEST(sip_keywords)
           "sdp.origin; content:\"o\"; sdp.media.media; content:\"audio\"; sdp.connection_data; content:\"IN\"; sid:1;)");
     CHECK(r && r->pkt_matches[0].u.list.negated && r->nlists == 19);
     rule_free(r);
+    r = P("alert sip any any -> any any (flow:to_server; frame:request.line; content:\"SIP/2.0|0D 0A|\"; endswith; "
+          "frame:pdu; content:\"REGISTER\"; startswith; sid:22;)");
+    CHECK(r && rule_find_list(r, RULE_BUF_SIP_FRAME_REQUEST_LINE, NULL) && rule_find_list(r, RULE_BUF_SIP_FRAME_PDU, NULL));
+    rule_free(r);
+    r = P("alert udp any any -> any any (frame:sip.response.headers; content:\"Via:\"; sid:1;)");
+    CHECK(r && rule_find_list(r, RULE_BUF_SIP_FRAME_RESPONSE_HEADERS, NULL) && strcmp(r->app_proto, "sip") == 0);
+    rule_free(r);
+    CHECK(bad("alert sip any any -> any any (frame:request.trailer; content:\"x\"; sid:1;)", "frame: unknown SIP frame 'request.trailer'"));
+    CHECK(bad(H "(frame:pdu; content:\"x\"; sid:1;)", "frame: frames are supported for SIP only"));
     CHECK(bad(H "(sip_method:invite,!bye; sid:1;)", "sip_method: with '!' only one method is allowed"));
     CHECK(bad(H "(sip_method:!invite,!bye; sid:1;)", "sip_method: with '!' only one method is allowed"));
     CHECK(ok(H "(sip_stat_code:9,999; sid:1;)"));

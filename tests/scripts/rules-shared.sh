@@ -77,8 +77,29 @@ for f in "$SHARED"/rules/*/community*.rules; do
         echo "ok   $name: $loaded of $expect load, $refused refused${summary:+:$summary}"; pass=$((pass + 1))
     fi
 done
+# The suricata-verify SIP tests' rule files must load without a single error.
+sv_files=0 sv_rules=0 sv_bad=0
+for f in "$SHARED"/pcaps/suricata-verify/*/*.rules; do
+    [ -f "$f" ] || continue
+    sv_files=$((sv_files + 1))
+    if "$BIN" rules check "$f" >"$tmp/out" 2>"$tmp/err"; then
+        n=$(sed -nE 's/^rules: ([0-9]+) loaded.*/\1/p' "$tmp/out")
+        sv_rules=$((sv_rules + n))
+    else
+        sv_bad=$((sv_bad + 1))
+        sed 's/^/  /' "$tmp/err"
+    fi
+done
+if [ "$sv_files" = 0 ]; then
+    echo "SKIP suricata-verify rules: none under $SHARED/pcaps/suricata-verify"
+    skip=$((skip + 1))
+elif [ "$sv_bad" = 0 ]; then
+    echo "ok   suricata-verify rules: $sv_rules rules in $sv_files files load"; pass=$((pass + 1))
+else
+    echo "FAIL suricata-verify rules: $sv_bad of $sv_files files have errors"; fail=$((fail + 1))
+fi
 echo "# shared rules: $total_loaded load, $total_refused refused"
-if [ "$pass" = 0 ] && [ "$fail" = 0 ]; then
+if [ "$pass" = 0 ] && [ "$fail" = 0 ] && [ "$skip" = 0 ]; then
     echo "SKIP shared-rules: no rule files found under $SHARED/rules"
     skip=1
 fi
