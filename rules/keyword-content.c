@@ -43,7 +43,6 @@ static int add_content(struct rule_kw_ctx *k, const char *arg, int buffer)
     m->u.content.len = len;
     if (neg)
         m->flags |= RULE_CONTENT_NEGATED;
-    k->have_prev_payload = true;
     return TG_OK;
 }
 

@@ -153,7 +153,6 @@ static int kw_pcre(struct rule_kw_ctx *k, const char *name, const char *arg)
     m->u.pcre.flags = pflags;
     if (relative)
         m->flags |= RULE_MATCH_RELATIVE;
-    k->have_prev_payload = true;
     return TG_OK;
 }
 

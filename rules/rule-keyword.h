@@ -16,7 +16,6 @@ struct rule_kw_ctx {
     int cur_list;               /* sticky buffer in force: index in r->lists, -1 = pkt_data */
     int last_list, last_match;  /* last payload match of any kind; -1 none */
     int lastc_list, lastc_match;/* last content, which content modifiers apply to; -1 none */
-    bool have_prev_payload;     /* any content/pcre seen (relative modifiers need one) */
     bool fast_set;
     bool sid_set, rev_set, gid_set, prio_set, classtype_set;
     char *vars[RULE_KW_MAX_VARS];  /* byte_extract names (borrowed from matches) */

@@ -320,18 +320,6 @@ static bool header_token(const char *s, size_t *i, size_t *start, size_t *len)
     return true;
 }
 
-static const struct rule_list *first_buffer_list(const struct rule *r, const char *app)
-{
-    for (size_t i = 0; i < r->nlists; i++) {
-        enum rule_buffer b = r->lists[i].buffer;
-        if (b == RULE_BUF_PKT_DATA || b == RULE_BUF_FILE_DATA || b == RULE_BUF_BASE64_DATA)
-            continue;
-        (void)app;
-        return &r->lists[i];
-    }
-    return NULL;
-}
-
 /* Protocol a buffer belongs to, or NULL for generic buffers. */
 static const char *buffer_proto(enum rule_buffer b)
 {
@@ -390,7 +378,6 @@ static int rule_finish(struct rule_kw_ctx *k, struct parse_err *e, size_t optsta
         if (!rule_buffer_active(l->buffer) && !r->inactive_reason)
             r->inactive_reason = bp;
     }
-    (void)first_buffer_list;
     /* Mark the anchors of relative matches, and pick the fast pattern:
      * an explicit fast_pattern, else the longest positive content. */
     r->fp_list = r->fp_match = -1;
