@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "iplist-cli.h"
 #include "output.h"
+#include "rules-cli.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -25,6 +26,7 @@ static void usage(FILE *f)
             "       tollgate sniff   [-c CONF] [--set K=V]... [-l DIR] -i IFACE [-f BPF] [-n COUNT]\n"
             "       tollgate inline  [-c CONF] [--set K=V]... [-l DIR] -q N[-M] [-u USER] [-n COUNT]\n"
             "       tollgate iplist import FILE... -o LIST\n"
+            "       tollgate rules check [-c CONF] [--skip-bad-rules] [-S FILE]... [FILE...]\n"
             "       tollgate version\n"
             "\n"
             "  -c CONF      configuration file (key = value lines)\n"
@@ -201,6 +203,8 @@ int main(int argc, char **argv)
         return run_engine(cmd, argc - 1, argv + 1);
     if (strcmp(cmd, "iplist") == 0)
         return iplist_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "rules") == 0)
+        return rules_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tollgate %s\n", TG_VERSION);
         return 0;
