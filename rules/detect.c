@@ -16,6 +16,7 @@
 #include "detect.h"
 #include "flowbits.h"
 #include "mpm.h"
+#include "threshold-config.h"
 #include "threshold.h"
 #include "xbits.h"
 
@@ -52,6 +53,7 @@ struct detect {
     struct stats *stats;
     struct output *out;
     struct threshold_table *thresholds;
+    struct threshold_config *tconf; /* the threshold/suppress file, or NULL */
     struct xbits *xbits;
     char **bitnames;
     size_t nbitnames;
@@ -222,6 +224,15 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
     d->xbits = xbits_new(cfg, st);
     if (!d->thresholds || !d->xbits || detect_scratch_init(&d->scratch) != TG_OK)
         goto oom;
+    const char *tfile = config_get(cfg, "threshold-file");
+    if (tfile) {
+        if (!(d->tconf = threshold_config_new()))
+            goto oom;
+        if (threshold_config_load(d->tconf, tfile, err, errlen) != TG_OK) {
+            detect_free(d);
+            return NULL;
+        }
+    }
     /* Stable sort by action: qsort is not stable, so sort indexes. */
     size_t n = rs->n;
     d->rules = calloc(n ? n : 1, sizeof *d->rules);
@@ -272,6 +283,7 @@ void detect_free(struct detect *d)
     free(d->stamp);
     free(d->cand);
     threshold_free(d->thresholds);
+    threshold_config_free(d->tconf);
     xbits_free(d->xbits);
     detect_scratch_free(&d->scratch);
     free(d);
@@ -684,6 +696,15 @@ static bool detect_one(struct detect_ctx *c, size_t i)
             return true;
         drop = true;
     }
+    if (threshold_config_suppressed(c->d->tconf, r->gid, r->sid, &c->p->src, &c->p->dst))
+        return true;
+    enum tc_action over = drop ? TC_ACTION_DROP : TC_ACTION_ALERT;
+    if (!threshold_config_apply(c->d->tconf, c->d->thresholds, r->gid, r->sid, &c->p->src, &c->p->dst,
+                                c->p->ts_ns, &over))
+        return true;
+    if (over == TC_ACTION_PASS)
+        return false;
+    drop = over == TC_ACTION_DROP || over == TC_ACTION_REJECT;
     if (drop) {
         bool reject = r->action >= RULE_ACTION_REJECT && r->action <= RULE_ACTION_REJECTBOTH;
         if (c->p->verdict == VERDICT_ACCEPT || reject)
