@@ -9,6 +9,7 @@
 #include "app-layer.h"
 #include "config.h"
 #include "defrag.h"
+#include "detect.h"
 #include "engine.h"
 #include "flow.h"
 #include "output.h"
@@ -22,6 +23,7 @@ struct engine {
     struct stream_ctx *stream;
     struct app_layer *app;
     struct output *out;
+    struct detect *detect; /* NULL when no rules are loaded */
     uint64_t now_ns;
 };
 
@@ -33,6 +35,7 @@ static void engine_flow_end(struct flow *f, void *arg)
     if (e->out)
         output_flow(e->out, f, f->app_proto ? app_layer_name(e->app, f->app_proto) : NULL);
     app_layer_flow_end(e->app, f);
+    detect_flow_end(e->detect, f);
 }
 
 static size_t engine_stream_deliver(void *arg, struct flow *f, struct packet *p, int dir,
@@ -78,6 +81,7 @@ void engine_free(struct engine *e)
     if (!e)
         return;
     flow_table_free(e->flows); /* ends every flow through engine_flow_end */
+    detect_free(e->detect);
     stream_free(e->stream);
     defrag_free(e->defrag);
     app_layer_free(e->app);
@@ -126,6 +130,10 @@ void engine_process_packet(struct engine *e, struct packet *p)
         }
     }
 
+    if (e->detect) {
+        const struct flow *f = p->flow;
+        detect_packet(e->detect, p, f && f->app_proto ? app_layer_name(e->app, f->app_proto) : NULL);
+    }
     engine_emit_events(e, p);
     defrag_expire(e->defrag, e->now_ns);
     flow_table_expire(e->flows, e->now_ns);
@@ -133,6 +141,36 @@ void engine_process_packet(struct engine *e, struct packet *p)
     p->owned = NULL;
 }
 
+int engine_load_rules(struct engine *e, const struct config *cfg, const char *const *files, size_t nfiles,
+                      bool skip_bad, char *err, size_t errlen)
+{
+    struct rule_loader_opts opts = {.skip_bad = skip_bad, .errors = stderr};
+    struct rule_loader *ld = rule_loader_new(cfg, &opts, err, errlen);
+    if (!ld)
+        return TG_ERROR;
+    struct ruleset rs = {0};
+    int rc = rule_load_files(ld, &rs, cfg, files, nfiles);
+    rule_loader_free(ld);
+    if (rc != TG_OK) {
+        snprintf(err, errlen, "%zu rule error(s); not starting (use --skip-bad-rules to load the rest)",
+                 rs.errors);
+        ruleset_clear(&rs);
+        return TG_ERROR;
+    }
+    if (rs.n == 0) {
+        ruleset_clear(&rs);
+        return TG_OK;
+    }
+    struct detect *d = detect_new(cfg, &rs, &e->stats, e->out, err, errlen);
+    ruleset_clear(&rs);
+    if (!d)
+        return TG_ERROR;
+    detect_free(e->detect);
+    e->detect = d;
+    return TG_OK;
+}
+
+struct detect *engine_detect(struct engine *e) { return e->detect; }
 struct stats *engine_stats(struct engine *e) { return &e->stats; }
 struct app_layer *engine_app_layer(struct engine *e) { return e->app; }
 struct output *engine_output(struct engine *e) { return e->out; }

@@ -9,6 +9,7 @@ struct config;
 struct engine;
 struct output;
 struct app_layer;
+struct detect;
 
 /* Create the engine with its tables sized from cfg; out may be NULL (no
  * logs). NULL with a message in err. */
@@ -22,6 +23,15 @@ void engine_process_packet(struct engine *e, struct packet *p);
 
 /* End all flows now (end of input), writing their records. */
 void engine_flush(struct engine *e);
+
+/* Load rules from files (or the config's rule-files when nfiles is 0) and
+ * switch the engine to them. Errors are printed to stderr as
+ * FILE:LINE:COL; TG_ERROR (with a summary in err) when a rule is bad and
+ * skip_bad is false, or on no memory. No rules at all is TG_OK. */
+int engine_load_rules(struct engine *e, const struct config *cfg, const char *const *files, size_t nfiles,
+                      bool skip_bad, char *err, size_t errlen);
+/* The detection engine, NULL without rules (app-layer decoders call it). */
+struct detect *engine_detect(struct engine *e);
 
 struct stats *engine_stats(struct engine *e);
 struct app_layer *engine_app_layer(struct engine *e);

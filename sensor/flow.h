@@ -34,6 +34,9 @@ struct flow {
     uint8_t app_probe_done[2]; /* direction gave up probing */
     void *app_state;
 
+    /* detection state (flowbits), owned by rules/detect.c */
+    struct flowbits *flowbits;
+
     /* TCP stream state, owned by stream.c */
     struct stream_flow *stream;
 

@@ -22,7 +22,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: tollgate analyze [-c CONF] [--set K=V]... [-l DIR] [-q] PCAP...\n"
+            "usage: tollgate analyze [-c CONF] [--set K=V]... [-S RULES]... [-l DIR] [-q] PCAP...\n"
             "       tollgate sniff   [-c CONF] [--set K=V]... [-l DIR] -i IFACE [-f BPF] [-n COUNT]\n"
             "       tollgate inline  [-c CONF] [--set K=V]... [-l DIR] -q N[-M] [-u USER] [-n COUNT]\n"
             "       tollgate iplist import FILE... -o LIST\n"
@@ -32,6 +32,8 @@ static void usage(FILE *f)
             "  -c CONF      configuration file (key = value lines)\n"
             "  --set K=V    override one configuration key\n"
             "  -l DIR       log directory (default ./tollgate-log): eve.json, fast.log, tollgate.db\n"
+            "  -S FILE      load rules from FILE (repeatable; replaces the config's rule-files)\n"
+            "  --skip-bad-rules  load the good rules when some are bad (each bad one is listed)\n"
             "  -q           analyze/sniff: no progress bar and no statistics on stderr\n"
             "  -q N[-M]     inline: NFQUEUE queue number or range (then --quiet is quiet)\n"
             "  -u USER      inline: drop privileges to USER once the queues are open\n"
@@ -50,6 +52,9 @@ struct cli {
     bool inline_mode;
     uint64_t count;
     bool quiet;
+    bool skip_bad_rules;
+    const char *rule_files[64];
+    size_t nrule_files;
     struct config *cfg;
 };
 
@@ -66,12 +71,13 @@ static int cli_parse(struct cli *c, int argc, char **argv)
     static const struct option longopts[] = {
         {"set", required_argument, NULL, 'S' + 256},
         {"quiet", no_argument, NULL, 'Q' + 256},
+        {"skip-bad-rules", no_argument, NULL, 'K' + 256},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int ch;
     optind = 0; /* glibc: 0 re-initialises getopt fully */
-    const char *shortopts = c->inline_mode ? "c:l:q:u:n:h" : "c:l:i:f:n:qh";
+    const char *shortopts = c->inline_mode ? "c:l:q:u:n:S:h" : "c:l:i:f:n:qS:h";
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': c->conf = optarg; break;
@@ -87,6 +93,14 @@ static int cli_parse(struct cli *c, int argc, char **argv)
             break;
         case 'u': c->user = optarg; break;
         case 'Q' + 256: c->quiet = true; break;
+        case 'K' + 256: c->skip_bad_rules = true; break;
+        case 'S':
+            if (c->nrule_files == TG_ARRAY_LEN(c->rule_files)) {
+                fprintf(stderr, "tollgate: too many -S files (at most %zu)\n", TG_ARRAY_LEN(c->rule_files));
+                return -1;
+            }
+            c->rule_files[c->nrule_files++] = optarg;
+            break;
         case 'S' + 256:
             if (config_set(c->cfg, optarg) != TG_OK) {
                 fprintf(stderr, "tollgate: --set %s: expected KEY=VALUE\n", optarg);
@@ -148,6 +162,13 @@ static int run_engine(const char *mode, int argc, char **argv)
         return EXIT_RUNTIME;
     }
     output_set_stats(out, engine_stats(e));
+    if (engine_load_rules(e, c.cfg, c.rule_files, c.nrule_files, c.skip_bad_rules, err, sizeof err) != TG_OK) {
+        fprintf(stderr, "tollgate: %s\n", err);
+        engine_free(e);
+        output_close(out);
+        config_free(c.cfg);
+        return EXIT_USAGE;
+    }
 
     char inputs[4096] = "";
     if (offline)
