@@ -181,7 +181,7 @@ static int compile_groups(struct detect *d)
 }
 
 struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct stats *st,
-                          struct output *out, char *err, size_t errlen)
+                          struct output *out, struct detect *prev, char *err, size_t errlen)
 {
     struct detect *d = calloc(1, sizeof *d);
     if (!d)
@@ -189,9 +189,18 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
     d->stats = st;
     d->out = out;
     d->flowbits_max = (uint32_t)config_get_u64(cfg, "detect.flowbits.max-per-flow", 256);
-    d->thresholds = threshold_new(cfg, st);
-    d->xbits = xbits_new(cfg, st);
-    if (!d->thresholds || !d->xbits || detect_scratch_init(&d->scratch) != TG_OK)
+    if (prev) {
+        /* Bit ids stay what they were: flows carry them across the reload.
+         * The names are copied now; state moves over only on success, so a
+         * failed reload leaves prev intact. */
+        for (size_t i = 0; i < prev->nbitnames; i++)
+            if (bit_id(d, prev->bitnames[i]) == UINT32_MAX)
+                goto oom;
+    } else {
+        d->thresholds = threshold_new(cfg, st);
+        d->xbits = xbits_new(cfg, st);
+    }
+    if ((!prev && (!d->thresholds || !d->xbits)) || detect_scratch_init(&d->scratch) != TG_OK)
         goto oom;
     const char *tfile = config_get(cfg, "threshold-file");
     if (tfile) {
@@ -223,6 +232,13 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
             goto oom;
     if (compile_groups(d) != TG_OK)
         goto oom;
+    if (prev) {
+        /* Cross-connection state (xbits, thresholds) outlives a reload. */
+        d->thresholds = prev->thresholds;
+        d->xbits = prev->xbits;
+        prev->thresholds = NULL;
+        prev->xbits = NULL;
+    }
     return d;
 oom:
     snprintf(err, errlen, "out of memory compiling the rules");

@@ -28,9 +28,12 @@ typedef bool (*detect_buffer_fn)(void *arg, enum rule_buffer b, const char *head
                                  const uint8_t **data, uint32_t *len);
 
 /* Take the rules of rs (rs is emptied) and compile groups and prefilters.
- * out may be NULL (no alert records). NULL on no memory with err set. */
+ * out may be NULL (no alert records). prev, when not NULL, is the engine
+ * being replaced by a rule reload: its bit names (so flowbits already set on
+ * live flows keep their meaning), xbits and threshold state move over and
+ * prev is left empty for detect_free(). NULL on error with err set. */
 struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct stats *st,
-                          struct output *out, char *err, size_t errlen);
+                          struct output *out, struct detect *prev, char *err, size_t errlen);
 void detect_free(struct detect *d);
 
 /* app_proto: the flow's detected protocol name, or NULL. */

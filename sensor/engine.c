@@ -4,6 +4,7 @@
  * -> app layer. Flows leave through flow_end(), which writes their record and
  * releases stream and app state. Time is capture time, so offline runs
  * expire flows exactly as a live sensor would have. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "app-layer.h"
@@ -24,6 +25,12 @@ struct engine {
     struct app_layer *app;
     struct output *out;
     struct detect *detect; /* NULL when no rules are loaded */
+    /* what engine_load_rules was given, for reloads */
+    const struct config *rules_cfg;
+    const char *const *rule_files;
+    size_t nrule_files;
+    bool skip_bad;
+    volatile sig_atomic_t *reload_flag; /* set by a SIGHUP handler, owned by main */
     uint64_t now_ns;
 };
 
@@ -99,6 +106,10 @@ static void engine_emit_events(struct engine *e, struct packet *p)
 
 void engine_process_packet(struct engine *e, struct packet *p)
 {
+    if (e->reload_flag && *e->reload_flag) {
+        *e->reload_flag = 0;
+        engine_reload_rules(e);
+    }
     stats_inc(&e->stats, STAT_CAPTURE_PACKETS);
     stats_add(&e->stats, STAT_CAPTURE_BYTES, p->wirelen);
     if (p->ts_ns > e->now_ns)
@@ -144,6 +155,10 @@ void engine_process_packet(struct engine *e, struct packet *p)
 int engine_load_rules(struct engine *e, const struct config *cfg, const char *const *files, size_t nfiles,
                       bool skip_bad, char *err, size_t errlen)
 {
+    e->rules_cfg = cfg;
+    e->rule_files = files;
+    e->nrule_files = nfiles;
+    e->skip_bad = skip_bad;
     struct rule_loader_opts opts = {.skip_bad = skip_bad, .errors = stderr};
     struct rule_loader *ld = rule_loader_new(cfg, &opts, err, errlen);
     if (!ld)
@@ -161,12 +176,32 @@ int engine_load_rules(struct engine *e, const struct config *cfg, const char *co
         ruleset_clear(&rs);
         return TG_OK;
     }
-    struct detect *d = detect_new(cfg, &rs, &e->stats, e->out, err, errlen);
+    struct detect *d = detect_new(cfg, &rs, &e->stats, e->out, e->detect, err, errlen);
     ruleset_clear(&rs);
     if (!d)
         return TG_ERROR;
+    /* The swap is one pointer store between two packets: there is no
+     * moment without rules. */
     detect_free(e->detect);
     e->detect = d;
+    return TG_OK;
+}
+
+void engine_watch_reload(struct engine *e, volatile sig_atomic_t *flag)
+{
+    e->reload_flag = flag;
+}
+
+int engine_reload_rules(struct engine *e)
+{
+    char err[512];
+    stats_inc(&e->stats, STAT_DETECT_RELOADS);
+    if (engine_load_rules(e, e->rules_cfg, e->rule_files, e->nrule_files, e->skip_bad, err, sizeof err) != TG_OK) {
+        fprintf(stderr, "tollgate: rule reload failed, keeping the rules in force: %s\n", err);
+        stats_inc(&e->stats, STAT_DETECT_RELOAD_FAILURES);
+        return TG_ERROR;
+    }
+    fprintf(stderr, "tollgate: rules reloaded: %zu rules\n", detect_rule_count(e->detect));
     return TG_OK;
 }
 

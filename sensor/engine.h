@@ -3,6 +3,7 @@
 #ifndef TG_ENGINE_H
 #define TG_ENGINE_H
 
+#include <signal.h>
 #include "decode.h"
 
 struct config;
@@ -30,6 +31,12 @@ void engine_flush(struct engine *e);
  * skip_bad is false, or on no memory. No rules at all is TG_OK. */
 int engine_load_rules(struct engine *e, const struct config *cfg, const char *const *files, size_t nfiles,
                       bool skip_bad, char *err, size_t errlen);
+/* Load the same rule files again and switch to them between two packets;
+ * flows, flowbits, xbits and thresholds carry over. On a bad rule the old
+ * rules stay in force (TG_ERROR, message on stderr). */
+int engine_reload_rules(struct engine *e);
+/* Check *flag before each packet and reload when it is set (SIGHUP). */
+void engine_watch_reload(struct engine *e, volatile sig_atomic_t *flag);
 /* The detection engine, NULL without rules (app-layer decoders call it). */
 struct detect *engine_detect(struct engine *e);
 

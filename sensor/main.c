@@ -3,6 +3,7 @@
  * Exit status (DESIGN.md): 0 done, 1 runtime error, 2 usage or configuration
  * error. Errors go to stderr and name the file, line or packet at fault. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,15 @@ struct cli {
     size_t nrule_files;
     struct config *cfg;
 };
+
+/* Set by SIGHUP; the engine reloads its rules before the next packet. */
+static volatile sig_atomic_t main_reload_requested;
+
+static void main_on_sighup(int sig)
+{
+    TG_UNUSED(sig);
+    main_reload_requested = 1;
+}
 
 static uint64_t wall_ns(void)
 {
@@ -169,6 +179,14 @@ static int run_engine(const char *mode, int argc, char **argv)
         config_free(c.cfg);
         return EXIT_USAGE;
     }
+
+    engine_watch_reload(e, &main_reload_requested);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = main_on_sighup;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
 
     char inputs[4096] = "";
     if (offline)

@@ -83,6 +83,8 @@ STAT(APP_PARSE_ERRORS, "app_layer.parse_errors")
 STAT(APP_BUFFER_CAP_HIT, "app_layer.buffer_cap_hit")
 /* detection state */
 STAT(DETECT_ALERTS, "detect.alerts")
+STAT(DETECT_RELOADS, "detect.reloads")
+STAT(DETECT_RELOAD_FAILURES, "detect.reload_failures")
 STAT(DETECT_CANDIDATES, "detect.candidates")
 STAT(DETECT_THRESHOLD_CAP_HIT, "detect.threshold_cap_hit")
 STAT(DETECT_XBITS_CAP_HIT, "detect.xbits_cap_hit")

@@ -31,7 +31,7 @@ static bool setup(struct fixture *fx, const char *rules)
         ruleset_clear(&rs);
         return false;
     }
-    fx->d = detect_new(fx->cfg, &rs, &fx->st, NULL, err, sizeof err);
+    fx->d = detect_new(fx->cfg, &rs, &fx->st, NULL, NULL, err, sizeof err);
     ruleset_clear(&rs);
     return fx->d != NULL;
 }
