@@ -15,6 +15,7 @@
 #include "detect-payload.h"
 #include "detect.h"
 #include "flowbits.h"
+#include "iplist.h"
 #include "mpm.h"
 #include "threshold-config.h"
 #include "threshold.h"
@@ -28,8 +29,16 @@ struct detect_bits {
     uint32_t *ids;
 };
 
+/* iplist matches resolved to their loaded list. */
+struct detect_iplist {
+    const struct rule_match *m;
+    const struct iplist *list;
+};
+
 struct detect_rule {
     struct rule *r;
+    struct detect_iplist *ipl;
+    size_t nipl;
     uint8_t kind;          /* enum detect_kind */
     bool always;           /* no usable fast pattern: always a candidate */
     int fp_buffer;         /* buffer of the fast pattern, -1 none */
@@ -57,6 +66,12 @@ struct detect {
     struct xbits *xbits;
     char **bitnames;
     size_t nbitnames;
+    /* address lists named by iplist keywords, loaded from iplist.NAME */
+    struct { char *name; struct iplist *list; } *lists;
+    size_t nlists;
+    const struct config *cfg;
+    char *err;
+    size_t errlen;
     uint32_t flowbits_max;
     /* per inspection */
     uint32_t *stamp;
@@ -103,9 +118,55 @@ static bool is_app_match(enum rule_match_type t)
     return t == RULE_MATCH_SIP_METHOD || t == RULE_MATCH_SIP_STAT_CODE || t == RULE_MATCH_SIP_HDR_COUNT;
 }
 
+/* The list called name, loaded on first use from the config key iplist.NAME. */
+static const struct iplist *detect_list(struct detect *d, const struct rule *r, const char *name)
+{
+    for (size_t i = 0; i < d->nlists; i++)
+        if (strcmp(d->lists[i].name, name) == 0)
+            return d->lists[i].list;
+    char key[160];
+    snprintf(key, sizeof key, "iplist.%s", name);
+    const char *path = config_get(d->cfg, key);
+    if (!path) {
+        snprintf(d->err, d->errlen, "%s:%u: error: iplist: no file for list '%s' (set %s = FILE)",
+                 r->file ? r->file : "?", r->line, name, key);
+        return NULL;
+    }
+    void *nv = realloc(d->lists, (d->nlists + 1) * sizeof *d->lists);
+    if (!nv)
+        return NULL;
+    d->lists = nv;
+    struct iplist *l = iplist_new();
+    char *nm = strdup(name);
+    if (!l || !nm || iplist_load(l, path, d->err, d->errlen) != TG_OK) {
+        if (!l || !nm)
+            snprintf(d->err, d->errlen, "out of memory loading iplist %s", name);
+        iplist_free(l);
+        free(nm);
+        return NULL;
+    }
+    d->lists[d->nlists].name = nm;
+    d->lists[d->nlists].list = l;
+    d->nlists++;
+    return l;
+}
+
 static int compile_rule(struct detect *d, struct detect_rule *dr)
 {
     struct rule *r = dr->r;
+    for (size_t i = 0; i < r->npkt; i++) {
+        const struct rule_match *m = &r->pkt_matches[i];
+        if (m->type != RULE_MATCH_IPLIST)
+            continue;
+        const struct iplist *l = detect_list(d, r, m->u.iplist.name);
+        struct detect_iplist *nv = l ? realloc(dr->ipl, (dr->nipl + 1) * sizeof *nv) : NULL;
+        if (!nv)
+            return TG_ERROR;
+        dr->ipl = nv;
+        dr->ipl[dr->nipl].m = m;
+        dr->ipl[dr->nipl].list = l;
+        dr->nipl++;
+    }
     dr->kind = DETECT_PKT;
     for (size_t i = 0; i < r->nlists; i++)
         if (r->lists[i].buffer != RULE_BUF_PKT_DATA)
@@ -188,6 +249,10 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
         goto oom;
     d->stats = st;
     d->out = out;
+    d->cfg = cfg;
+    d->err = err;
+    d->errlen = errlen;
+    err[0] = '\0';
     d->flowbits_max = (uint32_t)config_get_u64(cfg, "detect.flowbits.max-per-flow", 256);
     if (prev) {
         /* Bit ids stay what they were: flows carry them across the reload.
@@ -229,7 +294,7 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
     rs->n = rs->cap = 0;
     for (size_t i = 0; i < d->n; i++)
         if (compile_rule(d, &d->rules[i]) != TG_OK)
-            goto oom;
+            goto fail;
     if (compile_groups(d) != TG_OK)
         goto oom;
     if (prev) {
@@ -239,9 +304,16 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
         prev->thresholds = NULL;
         prev->xbits = NULL;
     }
+    d->err = NULL; /* the caller's buffer is only ours during compilation */
+    d->errlen = 0;
     return d;
 oom:
     snprintf(err, errlen, "out of memory compiling the rules");
+    detect_free(d);
+    return NULL;
+fail:
+    if (!err[0])
+        snprintf(err, errlen, "out of memory compiling the rules");
     detect_free(d);
     return NULL;
 }
@@ -254,6 +326,7 @@ void detect_free(struct detect *d)
         for (size_t k = 0; k < d->rules[i].nbits; k++)
             free(d->rules[i].bits[k].ids);
         free(d->rules[i].bits);
+        free(d->rules[i].ipl);
         rule_free(d->rules[i].r);
     }
     free(d->rules);
@@ -262,6 +335,11 @@ void detect_free(struct detect *d)
             mpm_free(d->groups[g].mpm[b]);
         free(d->groups[g].always);
     }
+    for (size_t i = 0; i < d->nlists; i++) {
+        free(d->lists[i].name);
+        iplist_free(d->lists[i].list);
+    }
+    free(d->lists);
     for (size_t i = 0; i < d->nbitnames; i++)
         free(d->bitnames[i]);
     free(d->bitnames);
@@ -463,7 +541,8 @@ static bool pkt_match(struct detect_ctx *c, const struct detect_rule *dr)
         }
         case RULE_MATCH_FLOWBITS:
         case RULE_MATCH_XBITS:
-            break; /* tested below with their resolved ids */
+        case RULE_MATCH_IPLIST:
+            break; /* tested below with what compilation resolved */
         case RULE_MATCH_DSIZE:
             if (!rule_num_match(&m->u.num, p->payload_len))
                 return false;
@@ -539,6 +618,14 @@ static bool pkt_match(struct detect_ctx *c, const struct detect_rule *dr)
     for (size_t i = 0; i < dr->nbits; i++)
         if (!bits_test(c, &dr->bits[i]))
             return false;
+    for (size_t i = 0; i < dr->nipl; i++) {
+        const struct rule_iplist *il = &dr->ipl[i].m->u.iplist;
+        bool s = iplist_contains(dr->ipl[i].list, &p->src), t = iplist_contains(dr->ipl[i].list, &p->dst);
+        bool in = il->side == RULE_IPLIST_SRC ? s : il->side == RULE_IPLIST_DST ? t
+                : il->side == RULE_IPLIST_BOTH ? s && t : s || t;
+        if (in == il->negated)
+            return false;
+    }
     return true;
 }
 

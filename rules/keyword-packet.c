@@ -193,7 +193,36 @@ static int kw_ssl_state(struct rule_kw_ctx *k, const char *name, const char *arg
     return TG_OK;
 }
 
+/* iplist:src|dst|either|both,[!]NAME - the address(es) are in the list
+ * loaded from the config key iplist.NAME (tollgate's iprep-style lookup). */
+static int kw_iplist(struct rule_kw_ctx *k, const char *name, const char *arg)
+{
+    (void)name;
+    static const char *const sides[] = {"src", "dst", "either", "both", NULL};
+    char buf[256];
+    char *f[4];
+    snprintf(buf, sizeof buf, "%s", arg);
+    if (rule_kw_split(buf, ',', f, 4) != 2)
+        return rule_kw_fail(k, "expected src|dst|either|both,NAME");
+    int side = rule_kw_word(f[0], sides);
+    if (side < 0)
+        return rule_kw_fail(k, "unknown side '%.20s' (src, dst, either or both)", f[0]);
+    const char *list = f[1][0] == '!' ? f[1] + 1 : f[1];
+    if (!*list)
+        return rule_kw_fail(k, "missing list name");
+    for (const char *c = list; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-' && *c != '.')
+            return rule_kw_fail(k, "list name '%.40s' may hold letters, digits, '_', '-' and '.'", list);
+    struct rule_match *m = rule_kw_add_pkt(k, RULE_MATCH_IPLIST);
+    if (!m || !(m->u.iplist.name = strdup(list)))
+        return rule_kw_fail(k, "out of memory");
+    m->u.iplist.side = (enum rule_iplist_side)side;
+    m->u.iplist.negated = f[1][0] == '!';
+    return TG_OK;
+}
+
 const struct rule_keyword rule_kw_packet[] = {
+    {"iplist", RULE_KW_ARG_REQ, kw_iplist},
     {"ttl", RULE_KW_ARG_REQ, kw_numeric},
     {"itype", RULE_KW_ARG_REQ, kw_numeric},
     {"icode", RULE_KW_ARG_REQ, kw_numeric},

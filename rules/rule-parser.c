@@ -213,6 +213,9 @@ static void match_free(struct rule_match *m)
     case RULE_MATCH_SIP_HDR_COUNT:
         free(m->u.hdr_count.name);
         break;
+    case RULE_MATCH_IPLIST:
+        free(m->u.iplist.name);
+        break;
     default:
         break;
     }

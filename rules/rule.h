@@ -238,6 +238,7 @@ enum rule_match_type {
     RULE_MATCH_SIP_METHOD,    /* Snort sip_method list */
     RULE_MATCH_SIP_STAT_CODE, /* Snort sip_stat_code list */
     RULE_MATCH_SIP_HDR_COUNT, /* tollgate sip.header_count / sip.header_missing */
+    RULE_MATCH_IPLIST,        /* tollgate iplist:src,NAME (address lists from tollgate iplist import) */
     RULE_MATCH_MAX
 };
 
@@ -388,6 +389,14 @@ struct rule_hdr_count {
     struct rule_num num;
 };
 
+/* iplist: which address is looked up in the named list. */
+enum rule_iplist_side { RULE_IPLIST_SRC, RULE_IPLIST_DST, RULE_IPLIST_EITHER, RULE_IPLIST_BOTH };
+struct rule_iplist {
+    char *name;            /* list name; its file is the config key iplist.NAME */
+    enum rule_iplist_side side;
+    bool negated;          /* "!NAME": the address is not in the list */
+};
+
 struct rule_match {
     enum rule_match_type type;
     unsigned flags;        /* RULE_CONTENT_* and RULE_MATCH_RELATIVE* */
@@ -407,6 +416,7 @@ struct rule_match {
         struct rule_tcp_flags tcp_flags;
         struct rule_list_u32 list;
         struct rule_hdr_count hdr_count;
+        struct rule_iplist iplist;
     } u;
 };
 

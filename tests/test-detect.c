@@ -1,6 +1,7 @@
 /* test-detect.c - the detection engine end to end: rules parsed from text,
  * hand-built packets, matches, actions, thresholds and bits. */
 #include <arpa/inet.h>
+#include <unistd.h>
 #include "../rules/detect.h"
 #include "../sensor/config.h"
 #include "test.h"
@@ -346,7 +347,48 @@ TEST(app_layer_event_rules)
     teardown(&fx);
 }
 
-TEST_MAIN(T(content_modifiers), T(relative_backtracking_and_pcre), T(byte_ops_isdataat_dsize),
+TEST(iplist_keyword_and_missing_list)
+{
+    char path[] = "/tmp/tg-iplist-XXXXXX";
+    int fd = mkstemp(path);
+    const char *body = "198.18.66.0/24\nfd00:198:18::66\n";
+    CHECK(write(fd, body, strlen(body)) == (ssize_t)strlen(body));
+    close(fd);
+    struct fixture fx;
+    memset(&fx, 0, sizeof fx);
+    fx.cfg = config_new();
+    char kv[128];
+    snprintf(kv, sizeof kv, "iplist.tor_exit=%s", path);
+    config_set(fx.cfg, kv);
+    const char *rules = "alert udp any any -> any any (msg:\"from tor\"; iplist:src,tor_exit; sid:1;)\n"
+                        "alert udp any any -> any any (msg:\"not to tor\"; iplist:dst,!tor_exit; sid:2;)\n";
+    struct rule_loader_opts opts = {.errors = stderr};
+    char err[256];
+    struct rule_loader *ld = rule_loader_new(fx.cfg, &opts, err, sizeof err);
+    struct ruleset rs = {0};
+    CHECK(rule_load_buffer(ld, &rs, "t.rules", rules, strlen(rules)) == TG_OK);
+    fx.d = detect_new(fx.cfg, &rs, &fx.st, NULL, NULL, err, sizeof err);
+    ruleset_clear(&rs);
+    CHECK(fx.d != NULL);
+    struct packet p = pkt("198.18.66.9", 5060, "198.18.0.10", 5060, IPPROTO_NUM_UDP, "x", 100 * SEC);
+    detect_packet(fx.d, &p, NULL);
+    struct packet q = pkt("198.18.0.10", 5060, "198.18.66.1", 5060, IPPROTO_NUM_UDP, "x", 100 * SEC);
+    detect_packet(fx.d, &q, NULL);
+    CHECK_EQ_U(hits(&fx, 1), 1);
+    CHECK_EQ_U(hits(&fx, 2), 1);
+    detect_free(fx.d);
+    /* a list name without a file is an error naming the rule */
+    const char *bad = "alert udp any any -> any any (msg:\"x\"; iplist:src,nosuch; sid:3;)\n";
+    CHECK(rule_load_buffer(ld, &rs, "t.rules", bad, strlen(bad)) == TG_OK);
+    CHECK(detect_new(fx.cfg, &rs, &fx.st, NULL, NULL, err, sizeof err) == NULL);
+    CHECK_STR(err, "t.rules:1: error: iplist: no file for list 'nosuch' (set iplist.nosuch = FILE)");
+    ruleset_clear(&rs);
+    rule_loader_free(ld);
+    config_free(fx.cfg);
+    unlink(path);
+}
+
+TEST_MAIN(T(iplist_keyword_and_missing_list), T(content_modifiers), T(relative_backtracking_and_pcre), T(byte_ops_isdataat_dsize),
           T(header_addresses_ports_direction), T(actions_order_pass_and_verdicts),
           T(thresholds_and_detection_filter), T(rate_limit_drops_while_exceeded),
           T(flowbits_within_a_flow_xbits_across_flows), T(app_buffers_and_snort_sip_keywords),
