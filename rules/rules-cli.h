@@ -5,4 +5,7 @@
 /* argv[0] is "rules". Returns the process exit status (0 ok, 1 runtime error, 2 usage/config/rule errors). */
 int rules_cli_main(int argc, char **argv);
 
+/* "rules test": argv[0] is "test". Returns the exit status. */
+int rules_test_main(int argc, char **argv);
+
 #endif
