@@ -83,5 +83,6 @@ STAT(APP_BUFFER_CAP_HIT, "app_layer.buffer_cap_hit")
 /* events and outputs */
 STAT(EVENTS_TOTAL, "events.total")
 STAT(OUTPUT_EVE_RECORDS, "output.eve_records")
+STAT(OUTPUT_ALERTS, "output.alerts")
 STAT(OUTPUT_DB_ROWS, "output.db_rows")
 STAT(OUTPUT_DB_ERRORS, "output.db_errors")
