@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "config.h"
 
 struct config_entry {
@@ -74,7 +75,24 @@ static int config_put(struct config *cfg, const char *key, const char *value)
     return TG_OK;
 }
 
-/* Split "key = value" in place; NULL value when there is no '='. */
+/* Cut a line at its comment: '#' starts one unless it is inside a quoted
+ * value. Returns false when a quote is left open. */
+static bool strip_comment(char *line)
+{
+    bool quoted = false;
+    for (char *c = line; *c; c++) {
+        if (*c == '"')
+            quoted = !quoted;
+        else if (*c == '#' && !quoted) {
+            *c = '\0';
+            break;
+        }
+    }
+    return !quoted;
+}
+
+/* Split "key = value" in place. A value in double quotes keeps '#' and
+ * edge spaces; there are no escapes inside quotes. */
 static int split_kv(char *line, char **key, char **value)
 {
     char *eq = strchr(line, '=');
@@ -84,12 +102,13 @@ static int split_kv(char *line, char **key, char **value)
     *key = trim(line);
     *value = trim(eq + 1);
     size_t vl = strlen(*value);
-    /* Allow quoted values so a value may carry '#' or edge spaces. */
     if (vl >= 2 && (*value)[0] == '"' && (*value)[vl - 1] == '"') {
         (*value)[vl - 1] = '\0';
         (*value)++;
     }
-    return **key ? TG_OK : TG_ERROR;
+    if (!**key || strpbrk(*key, " \t\"") != NULL)
+        return TG_ERROR;
+    return TG_OK;
 }
 
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
@@ -104,13 +123,18 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
     int rc = TG_OK;
     while (fgets(line, sizeof line, f)) {
         lineno++;
-        char *s = line;
-        if (*s != '"') {
-            char *hash = strchr(s, '#');
-            if (hash)
-                *hash = '\0';
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
+            snprintf(err, errlen, "%s:%u: line longer than %zu bytes", path, lineno, sizeof line - 2);
+            rc = TG_ERROR;
+            break;
         }
-        s = trim(s);
+        if (!strip_comment(line)) {
+            snprintf(err, errlen, "%s:%u: unterminated quote", path, lineno);
+            rc = TG_ERROR;
+            break;
+        }
+        char *s = trim(line);
         if (!*s)
             continue;
         char *k, *v;
@@ -124,6 +148,10 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
             rc = TG_ERROR;
             break;
         }
+    }
+    if (rc == TG_OK && ferror(f)) {
+        snprintf(err, errlen, "%s:%u: %s", path, lineno + 1, strerror(errno));
+        rc = TG_ERROR;
     }
     fclose(f);
     return rc;
@@ -161,15 +189,18 @@ uint64_t config_get_u64(const struct config *cfg, const char *key, uint64_t def)
     unsigned long long v = strtoull(s, &end, 10);
     if (errno)
         return def;
+    unsigned shift = 0;
     switch (tolower((unsigned char)*end)) {
-    case 'k': v <<= 10; end++; break;
-    case 'm': v <<= 20; end++; break;
-    case 'g': v <<= 30; end++; break;
+    case 'k': shift = 10; end++; break;
+    case 'm': shift = 20; end++; break;
+    case 'g': shift = 30; end++; break;
     default: break;
     }
-    if (tolower((unsigned char)*end) == 'b')
+    if (shift && tolower((unsigned char)*end) == 'b')
         end++;
-    return *end ? def : (uint64_t)v;
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return def; /* junk after the number, or it would overflow */
+    return (uint64_t)v << shift;
 }
 
 uint64_t config_get_duration_ns(const struct config *cfg, const char *key, uint64_t def_ns)
@@ -188,7 +219,9 @@ uint64_t config_get_duration_ns(const struct config *cfg, const char *key, uint6
         mul = 3600 * TG_NS_PER_SEC;
     else if (*end && strcmp(end, "s") != 0)
         return def_ns;
-    return (uint64_t)(v * (double)mul);
+    double ns = v * (double)mul;
+    /* Saturate: "a very long time" must not wrap into a short one. */
+    return ns >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)ns;
 }
 
 bool config_get_bool(const struct config *cfg, const char *key, bool def)
@@ -196,9 +229,9 @@ bool config_get_bool(const struct config *cfg, const char *key, bool def)
     const char *s = config_get(cfg, key);
     if (!s)
         return def;
-    if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "on"))
+    if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "on"))
         return true;
-    if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "off"))
+    if (!strcasecmp(s, "no") || !strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "off"))
         return false;
     return def;
 }
