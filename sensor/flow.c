@@ -540,6 +540,13 @@ struct flow *flow_lookup(struct flow_table *ft, struct packet *p)
         int dir = flow_match(f, &k);
         if (dir < 0)
             continue;
+        if (ft->clock_ns - f->lru_ns > ft->timeout_ns[flow_class(f)]) {
+            /* Timed out but not swept yet (expiry runs after the packet):
+             * this packet starts a new flow, as it would have a moment later. */
+            stats_inc(ft->stats, STAT_FLOW_TIMEOUTS);
+            flow_end(ft, f, FLOW_END_TIMEOUT);
+            break;
+        }
         if (f->proto == IPPROTO_NUM_TCP && f->state == FLOW_STATE_CLOSED &&
             (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
             /* Port reuse: a fresh handshake on a closed session is a new flow. */
@@ -554,7 +561,7 @@ struct flow *flow_lookup(struct flow_table *ft, struct packet *p)
             f->last_ns = p->ts_ns;
         /* Both directions seen: established, unless already closed (the
          * stream module decides TCP states beyond that). */
-        if (dir == DIR_TO_CLIENT && f->state == FLOW_STATE_NEW)
+        if (f->pkts[0] && f->pkts[1] && f->state == FLOW_STATE_NEW)
             f->state = FLOW_STATE_ESTABLISHED;
         lru_unlink(ft, f);
         f->lru_ns = ft->clock_ns;

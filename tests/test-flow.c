@@ -134,6 +134,7 @@ TEST(tcp_synack_first_swaps)
     ack.tcp_flags = TCP_ACK;
     CHECK(flow_lookup(ft, &ack) == f);
     CHECK_EQ_U(ack.dir, DIR_TO_SERVER);
+    CHECK_EQ_U(f->state, FLOW_STATE_ESTABLISHED);
     flow_table_free(ft);
     config_free(cfg);
 }
@@ -180,6 +181,32 @@ TEST(timeouts_per_state)
     CHECK_EQ_U(flow_table_count(ft), 0);
     flow_table_free(ft);
     CHECK_EQ_U(e.n, 3);
+    config_free(cfg);
+}
+
+TEST(timeout_seen_at_lookup)
+{
+    /* The engine expires after each packet; a packet that arrives after
+     * its flow's timeout but before a sweep must still start a new flow. */
+    struct config *cfg;
+    struct stats st;
+    struct ended e;
+    struct flow_table *ft = table(&cfg, &st, &e, NULL);
+    struct packet a = pkt(IPPROTO_NUM_UDP, 1, 40001, 3, 4000, 3 * SEC);
+    struct packet b = pkt(IPPROTO_NUM_UDP, 1, 40001, 3, 4000, 43 * SEC); /* udp.new is 30 s */
+    struct flow *f = flow_lookup(ft, &a);
+    uint64_t first = f->id;
+    struct flow *g = flow_lookup(ft, &b);
+    CHECK(g != NULL);
+    CHECK_EQ_U(e.n, 1);
+    CHECK_EQ_U(e.id[0], first);
+    CHECK_EQ_U(e.reason[0], FLOW_END_TIMEOUT);
+    CHECK(g->id != first);
+    CHECK_EQ_U(g->pkts[0], 1);
+    CHECK_EQ_U(g->start_ns, 43 * SEC);
+    CHECK_EQ_U(st.c[STAT_FLOW_TIMEOUTS], 1);
+    CHECK_EQ_U(st.c[STAT_FLOW_UDP], 2);
+    flow_table_free(ft);
     config_free(cfg);
 }
 
@@ -420,6 +447,6 @@ TEST(names)
     CHECK_STR(flow_proto_name(132, b, sizeof b), "132");
 }
 
-TEST_MAIN(T(both_directions_one_flow), T(tcp_synack_first_swaps), T(timeouts_per_state), T(lru_expiry_order),
+TEST_MAIN(T(both_directions_one_flow), T(tcp_synack_first_swaps), T(timeouts_per_state), T(timeout_seen_at_lookup), T(lru_expiry_order),
           T(memcap_emergency_eviction), T(seeded_hash_determinism), T(flow_ids_unique), T(icmp_echo_pairing),
           T(tcp_port_reuse_after_close), T(names))
