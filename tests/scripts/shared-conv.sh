@@ -10,7 +10,7 @@
 #       difference (file, proto, tollgate count, tshark count, reason). A new
 #       difference fails, and so does a documented one that went away.
 # tshark never times a conversation out, so tollgate runs with flow timeouts
-# of 100000 hours: a quiet flow is not ended and re-opened (README, "Flow
+# of 10^9 hours (saturates to "never"): a quiet flow is not ended and re-opened (README, "Flow
 # counts versus tshark").
 #
 # --update rewrites the exceptions file from the current counts, keeping the
@@ -36,7 +36,7 @@ if ! command -v tshark >/dev/null 2>&1; then
     exit 0
 fi
 
-HUGE=100000h
+HUGE=1000000000h  # saturates to the largest duration: never
 SETS=""
 for g in tcp udp icmp other; do
     for s in new established closed; do
@@ -44,7 +44,9 @@ for g in tcp udp icmp other; do
     done
 done
 
-tmp=$(mktemp -d)
+# Scratch space inside the build directory: other jobs may clean /tmp.
+tmp="$BUILD/shared-conv.tmp"
+rm -rf "$tmp" && mkdir -p "$tmp" || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 pass=0 fail=0 skip=0
 : >"$tmp/diffs"

@@ -2,7 +2,7 @@
 """conv-diff.py CAPTURE [BUILD] - which TCP/UDP flows tollgate and tshark disagree on.
 
 Helps explain an entry of tests/scripts/shared-conv.exceptions: runs
-`tollgate analyze` (flow timeouts of 100000 h, as shared-conv.sh does) and
+`tollgate analyze` (flow timeouts of 10^9 h (never), as shared-conv.sh does) and
 `tshark -q -z conv,udp -z conv,tcp`, then prints, per protocol, each endpoint
 pair with how many flows each tool has for it, only where they differ.
 tshark lines that name the same pair in both orders are marked "mirrored"
@@ -20,7 +20,7 @@ def tollgate_flows(cap, build):
     sets = []
     for g in ("tcp", "udp", "icmp", "other"):
         for s in ("new", "established", "closed"):
-            sets += ["--set", f"flow.timeout.{g}.{s}=100000h"]
+            sets += ["--set", f"flow.timeout.{g}.{s}=1000000000h"]
     with tempfile.TemporaryDirectory() as d:
         subprocess.run([os.path.join(build, "tollgate"), "analyze", "-q", "-l", d] + sets + [cap],
                        check=False)
