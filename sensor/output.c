@@ -17,6 +17,9 @@
 
 #define OUTPUT_PAYLOAD_EXCERPT_DEFAULT 256
 #define OUTPUT_PAYLOAD_EXCERPT_MAX 65535
+/* Wall time between flushes of eve.json and fast.log, so a live sensor's
+ * records reach log shippers (Filebeat, Vector) promptly. */
+#define OUTPUT_FLUSH_NS TG_NS_PER_SEC
 
 struct output {
     FILE *eve;
@@ -27,7 +30,28 @@ struct output {
     struct stats *stats;
     char sensor_id[256];
     size_t payload_excerpt;
+    char dir[4096];
+    uint64_t last_flush_ns;
+    uint64_t file_errors;
 };
+
+static uint64_t output_wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * TG_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* A write to eve.json or fast.log failed (disk full, I/O error): count it,
+ * say so once, go on; the sensor must keep inspecting traffic. */
+static void output_file_error(struct output *o, const char *name)
+{
+    if (o->stats)
+        stats_inc(o->stats, STAT_OUTPUT_FILE_ERRORS);
+    if (o->file_errors++ == 0)
+        fprintf(stderr, "tollgate: %s/%s: %s (later write errors are only counted in output.file_errors)\n",
+                o->dir, name, strerror(errno));
+}
 
 static FILE *output_file(const char *dir, const char *name, char *err, size_t errlen)
 {
@@ -52,6 +76,8 @@ struct output *output_open(const char *dir, const struct config *cfg, struct sta
         return NULL;
     }
     o->stats = st;
+    snprintf(o->dir, sizeof o->dir, "%s", dir);
+    o->last_flush_ns = output_wall_ns();
     json_init(&o->j);
     /* Suricata stamps the host name the same way ("host"); a fleet sets its own. */
     const char *sid = config_get(cfg, "sensor_id");
@@ -96,19 +122,30 @@ void output_begin_run(struct output *o, const char *mode, const char *inputs, ui
     o->run_id = store_begin_run(o->store, mode, inputs, start_ns);
 }
 
+static void output_flush_files(struct output *o)
+{
+    if (fflush(o->eve) != 0)
+        output_file_error(o, "eve.json");
+    if (fflush(o->fast) != 0)
+        output_file_error(o, "fast.log");
+    o->last_flush_ns = output_wall_ns();
+}
+
 void output_end_run(struct output *o, uint64_t end_ns, const struct stats *st)
 {
     if (o->run_id > 0)
         store_end_run(o->store, o->run_id, end_ns, st);
     store_flush(o->store);
-    fflush(o->eve);
-    fflush(o->fast);
+    output_flush_files(o);
 }
 
 void output_tick(struct output *o)
 {
-    if (o)
-        store_tick(o->store);
+    if (!o)
+        return;
+    store_tick(o->store);
+    if (output_wall_ns() - o->last_flush_ns >= OUTPUT_FLUSH_NS)
+        output_flush_files(o);
 }
 
 static bool proto_is_icmp(uint8_t proto)
@@ -178,8 +215,13 @@ void output_eve_finish(struct output *o)
     json_close_object(&o->j);
     if (o->j.oom)
         return; /* an incomplete record would be invalid JSON: drop it */
-    fwrite(o->j.buf, 1, o->j.len, o->eve);
-    fputc('\n', o->eve);
+    o->j.buf[o->j.len] = '\n'; /* the builder keeps a spare byte for the NUL */
+    if (fwrite(o->j.buf, 1, o->j.len + 1, o->eve) != o->j.len + 1) {
+        o->j.buf[o->j.len] = '\0';
+        output_file_error(o, "eve.json");
+        return;
+    }
+    o->j.buf[o->j.len] = '\0';
     if (o->stats)
         stats_inc(o->stats, STAT_OUTPUT_EVE_RECORDS);
 }
@@ -324,7 +366,8 @@ void output_fast_alert(struct output *o, const struct output_alert *a, const str
         n = (int)sizeof line - 1;
         line[n - 1] = '\n';
     }
-    fwrite(line, 1, (size_t)n, o->fast);
+    if (fwrite(line, 1, (size_t)n, o->fast) != (size_t)n)
+        output_file_error(o, "fast.log");
 }
 
 void output_alert(struct output *o, const struct output_alert *a, const struct packet *p, const char *app_proto)

@@ -1,5 +1,6 @@
 /* test-output.c - unit tests for the log outputs (sensor/output.c): fast.log
  * format, EVE alert/flow records, sensor_id stamping. */
+#include <sys/stat.h>
 #include <unistd.h>
 #include "../sensor/config.h"
 #include "../sensor/output.h"
@@ -119,4 +120,34 @@ TEST(eve_alert_and_flow)
     CHECK(system(cmd) == 0);
 }
 
-TEST_MAIN(T(fast_format), T(eve_alert_and_flow))
+TEST(write_errors_counted_not_fatal)
+{
+    /* eve.json on a full disk: the run goes on, the failure is counted. */
+    char dir[64], link[128], err[256] = "";
+    snprintf(dir, sizeof dir, "/tmp/tg-test-output-full-%d", (int)getpid());
+    CHECK(mkdir(dir, 0755) == 0);
+    snprintf(link, sizeof link, "%s/eve.json", dir);
+    CHECK(symlink("/dev/full", link) == 0);
+    struct stats st = {0};
+    struct output *o = output_open(dir, NULL, &st, err, sizeof err);
+    CHECK(o != NULL);
+    if (o) {
+        output_begin_run(o, "analyze", "t.pcap", 0);
+        struct flow f;
+        memset(&f, 0, sizeof f);
+        f.id = 1;
+        f.proto = IPPROTO_NUM_UDP;
+        for (int i = 0; i < 200; i++) /* more than stdio buffers */
+            output_flow(o, &f, NULL);
+        output_end_run(o, 0, &st);
+        output_close(o);
+    }
+    CHECK(st.c[STAT_OUTPUT_FILE_ERRORS] >= 1);
+    CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ERRORS], 0);
+    CHECK(st.c[STAT_OUTPUT_DB_ROWS] >= 200); /* the store still got every flow */
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
+TEST_MAIN(T(fast_format), T(eve_alert_and_flow), T(write_errors_counted_not_fatal))
