@@ -1,5 +1,6 @@
 /* test-store.c - unit tests for the SQLite store (reports/store.c). */
 #include <sqlite3.h>
+#include <time.h>
 #include <unistd.h>
 #include "../reports/store.h"
 #include "../sensor/config.h"
@@ -235,6 +236,26 @@ TEST(refuses_newer_schema_and_junk)
     fresh_path();
 }
 
+TEST(commit_after_a_second)
+{
+    /* A quiet sensor: one row, far below store.batch, becomes visible to
+     * readers once a second of wall time has passed and the store ticks. */
+    fresh_path();
+    char err[256];
+    struct store *s = store_open(dbpath, NULL, err, sizeof err);
+    CHECK(s != NULL);
+    int64_t run = store_begin_run(s, "sniff", "eth0", 0);
+    struct flow f = test_flow(9);
+    store_write_flow(s, run, &f, NULL);
+    store_tick(s);
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows"), 0);
+    struct timespec ts = {1, 150000000};
+    nanosleep(&ts, NULL);
+    store_tick(s);
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows"), 1);
+    store_close(s);
+}
+
 TEST(time_format)
 {
     char b[48];
@@ -243,4 +264,4 @@ TEST(time_format)
 }
 
 TEST_MAIN(T(schema_creation), T(flows_alerts_stats_rows), T(reopen_appends_runs), T(migrate_from_v1),
-          T(refuses_newer_schema_and_junk), T(time_format))
+          T(refuses_newer_schema_and_junk), T(commit_after_a_second), T(time_format))
