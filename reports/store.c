@@ -52,6 +52,9 @@ static const char *const store_migrations[] = {
     /* 1 -> 2: sensor_id on every row (DESIGN "Scaling out"), alerts */
     "ALTER TABLE runs ADD COLUMN sensor_id TEXT;"
     "ALTER TABLE flows ADD COLUMN sensor_id TEXT;"
+    "ALTER TABLE flows ADD COLUMN icmp_type INTEGER;"
+    "ALTER TABLE flows ADD COLUMN icmp_code INTEGER;"
+    "ALTER TABLE flows ADD COLUMN alerted INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE stats ADD COLUMN sensor_id TEXT;"
     "CREATE TABLE alerts ("
     " id INTEGER PRIMARY KEY,"
@@ -194,8 +197,9 @@ struct store *store_open(const char *path, const struct config *cfg, char *err, 
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO flows (run_id, flow_id, proto, app_proto, src_ip, src_port,"
                            " dest_ip, dest_port, vlan, start_time, end_time, pkts_toserver,"
-                           " pkts_toclient, bytes_toserver, bytes_toclient, state, reason, sensor_id)"
-                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           " pkts_toclient, bytes_toserver, bytes_toclient, state, reason, sensor_id,"
+                           " icmp_type, icmp_code, alerted)"
+                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s->ins_flow, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "INSERT INTO alerts (run_id, sensor_id, ts, sid, gid, rev, action, msg,"
@@ -400,6 +404,8 @@ int store_write_flow(struct store *s, int64_t run_id, const struct flow *f, cons
         /* ICMP has no ports; the key words are not meaningful to a reader. */
         sqlite3_bind_null(st, 6);
         sqlite3_bind_null(st, 8);
+        sqlite3_bind_int(st, 19, f->icmp_type);
+        sqlite3_bind_int(st, 20, f->icmp_code);
     } else {
         sqlite3_bind_int(st, 6, f->port[0]);
         sqlite3_bind_int(st, 8, f->port[1]);
@@ -414,6 +420,7 @@ int store_write_flow(struct store *s, int64_t run_id, const struct flow *f, cons
     sqlite3_bind_text(st, 16, flow_state_name(f->state), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 17, flow_end_reason_name(f->end_reason), -1, SQLITE_STATIC);
     bind_text_or_null(st, 18, s->sensor_id);
+    sqlite3_bind_int(st, 21, f->alerted ? 1 : 0);
     return store_step(s, st, "insert flow");
 }
 

@@ -115,6 +115,8 @@ TEST(flows_alerts_stats_rows)
     CHECK_EQ_U(query_int("SELECT count(*) FROM flows"), 0);
     f.id = 78;
     f.proto = IPPROTO_NUM_ICMP;
+    f.icmp_type = 8;
+    f.alerted = true;
     CHECK_EQ_U(store_write_flow(s, run, &f, NULL), TG_OK);
     CHECK_EQ_U(query_int("SELECT count(*) FROM flows"), 2); /* batch full: committed */
     struct ip_addr a = f.addr[0], b = f.addr[1];
@@ -142,7 +144,9 @@ TEST(flows_alerts_stats_rows)
     CHECK_STR(query_text("SELECT start_time||' '||end_time||' '||pkts_toserver||'/'||pkts_toclient||' '||"
                          "bytes_toserver||'/'||bytes_toclient FROM flows WHERE flow_id=77"),
               "2024-01-02T03:04:05.000000Z 2024-01-02T03:04:07.500000Z 3/2 300/200");
-    CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE flow_id=78 AND proto='ICMP' AND src_port IS NULL"), 1);
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE flow_id=78 AND proto='ICMP' AND src_port IS NULL"
+                         " AND icmp_type=8 AND icmp_code=0 AND alerted=1"), 1);
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE flow_id=77 AND icmp_type IS NULL AND alerted=0"), 1);
     CHECK_STR(query_text("SELECT sid||':'||gid||':'||rev||' '||action||' '||msg||' '||classtype||' '||priority||' '||"
                          "proto||' '||src_ip||':'||src_port||' '||flow_id||' '||app_proto||' '||sensor_id||' '||ts"
                          " FROM alerts"),
