@@ -36,7 +36,10 @@ struct flow {
     uint16_t vlan;             /* outer VLAN id, 0 when untagged */
     uint16_t vlan_inner;       /* inner (QinQ) VLAN id, 0 when none */
     uint8_t icmp_type, icmp_code; /* ICMP: of the packet that created the flow */
-    uint8_t state;             /* enum flow_state; stream.c sets CLOSED after FIN/RST */
+    uint8_t state;             /* enum flow_state; flow.c sets ESTABLISHED when both
+                                * directions were seen, stream.c sets CLOSED after
+                                * FIN/RST (the table picks a state change up at the
+                                * next lookup or expire call) */
     uint8_t end_reason;        /* enum flow_end_reason, set when it ends */
     bool alerted;              /* an alert was raised on it (EVE flow.alerted) */
     uint64_t start_ns, last_ns;
@@ -58,8 +61,9 @@ struct flow {
     uint8_t lru_class;         /* which recency list holds the flow */
 };
 
-/* Called for every flow the table ends (timeout, eviction, shutdown),
- * before it is freed: outputs and modules release their state here. */
+/* Called for every flow the table ends (timeout, eviction, shutdown, port
+ * reuse), before it is freed: outputs and modules release their state here.
+ * It must not call back into the table. */
 typedef void (*flow_end_fn)(struct flow *f, void *arg);
 
 /* Keys (defaults as Suricata's): flow.memcap (128m, flow records only),
@@ -74,8 +78,11 @@ struct flow_table *flow_table_new(const struct config *cfg, struct stats *st,
 void flow_table_free(struct flow_table *ft);
 
 /* Find or create the flow of p and set p->flow and p->dir. Updates packet
- * and byte counters and last_ns. NULL when p has no L4 or when no flow could
- * be made even after emergency eviction (counted). */
+ * and byte counters and last_ns. When the flow found has timed out (expiry
+ * had not run yet) or is a CLOSED TCP flow and p is a SYN, that flow ends
+ * (TIMEOUT or REUSED) and p starts a new one. Creating a flow beyond
+ * flow.memcap first evicts the least recently seen flows. NULL when p has no
+ * L4 or when no flow could be made even after eviction (counted). */
 struct flow *flow_lookup(struct flow_table *ft, struct packet *p);
 
 /* End every flow now (reason SHUTDOWN); the table stays usable. */
