@@ -104,7 +104,7 @@ const char *flow_end_reason_name(unsigned reason)
         v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32); \
     } while (0)
 
-static uint64_t siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len)
+uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len)
 {
     uint64_t v0 = 0x736f6d6570736575ull ^ k0;
     uint64_t v1 = 0x646f72616e646f6dull ^ k1;
@@ -113,9 +113,9 @@ static uint64_t siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t le
     uint64_t b = (uint64_t)len << 56;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
-        uint64_t m = 0;
-        for (int k = 0; k < 8; k++)
-            m |= (uint64_t)in[i + k] << (8 * k);
+        uint64_t m = (uint64_t)in[i] | (uint64_t)in[i + 1] << 8 | (uint64_t)in[i + 2] << 16 |
+                     (uint64_t)in[i + 3] << 24 | (uint64_t)in[i + 4] << 32 | (uint64_t)in[i + 5] << 40 |
+                     (uint64_t)in[i + 6] << 48 | (uint64_t)in[i + 7] << 56;
         v3 ^= m;
         SIPROUND;
         SIPROUND;
@@ -256,17 +256,12 @@ static void flow_packet_key(const struct packet *p, struct flow_pkey *k)
     }
 }
 
-static void put_addr(uint8_t *b, const struct ip_addr *a)
-{
-    b[0] = a->family;
-    memcpy(b + 1, a->b, 16);
-}
-
 /* Hash over the endpoints in canonical order so both directions agree. ICMP
- * keys have no per-direction port, so only the addresses are ordered. */
+ * keys have no per-direction port, so only the addresses are ordered. IPv4
+ * addresses go in as 4 bytes: a shorter input is fewer SipHash rounds. */
 static uint64_t flow_key_hash(const struct flow_table *ft, const struct flow_pkey *k)
 {
-    uint8_t buf[2 * 17 + 2 * 2 + 2 * 2 + 1];
+    uint8_t buf[10 + 2 * 16];
     const struct ip_addr *a = k->src, *b = k->dst;
     uint16_t pa = k->sport, pb = k->dport;
     int c = ip_addr_cmp(a, b);
@@ -281,18 +276,20 @@ static uint64_t flow_key_hash(const struct flow_table *ft, const struct flow_pke
             pb = tp;
         }
     }
-    put_addr(buf, a);
-    put_addr(buf + 17, b);
-    buf[34] = (uint8_t)(pa >> 8);
-    buf[35] = (uint8_t)pa;
-    buf[36] = (uint8_t)(pb >> 8);
-    buf[37] = (uint8_t)pb;
-    buf[38] = (uint8_t)(k->vlan >> 8);
-    buf[39] = (uint8_t)k->vlan;
-    buf[40] = (uint8_t)(k->vlan_inner >> 8);
-    buf[41] = (uint8_t)k->vlan_inner;
-    buf[42] = k->proto;
-    return siphash24(ft->k0, ft->k1, buf, sizeof buf);
+    size_t alen = a->family == 4 ? 4 : 16;
+    buf[0] = a->family;
+    buf[1] = k->proto;
+    buf[2] = (uint8_t)(k->vlan >> 8);
+    buf[3] = (uint8_t)k->vlan;
+    buf[4] = (uint8_t)(k->vlan_inner >> 8);
+    buf[5] = (uint8_t)k->vlan_inner;
+    buf[6] = (uint8_t)(pa >> 8);
+    buf[7] = (uint8_t)pa;
+    buf[8] = (uint8_t)(pb >> 8);
+    buf[9] = (uint8_t)pb;
+    memcpy(buf + 10, a->b, alen);
+    memcpy(buf + 10 + alen, b->b, alen);
+    return flow_siphash24(ft->k0, ft->k1, buf, 10 + 2 * alen);
 }
 
 /* Direction of the packet key relative to flow f, or -1 when f is another flow. */
@@ -563,9 +560,13 @@ struct flow *flow_lookup(struct flow_table *ft, struct packet *p)
          * stream module decides TCP states beyond that). */
         if (f->pkts[0] && f->pkts[1] && f->state == FLOW_STATE_NEW)
             f->state = FLOW_STATE_ESTABLISHED;
-        lru_unlink(ft, f);
-        f->lru_ns = ft->clock_ns;
-        lru_insert(ft, f);
+        if (ft->lru[f->lru_class].tail == f && f->lru_class == flow_class(f)) {
+            f->lru_ns = ft->clock_ns; /* already the newest of its list: stays sorted */
+        } else {
+            lru_unlink(ft, f);
+            f->lru_ns = ft->clock_ns;
+            lru_insert(ft, f);
+        }
         ft->last_flow = f;
         return f;
     }

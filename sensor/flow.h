@@ -101,6 +101,10 @@ void flow_table_foreach(struct flow_table *ft, void (*fn)(struct flow *f, void *
 /* The seed in use (the configured one, or the random one of this run). */
 uint64_t flow_table_seed(const struct flow_table *ft);
 
+/* SipHash-2-4 of in under the key (k0, k1), as in the reference code
+ * (exposed so tests can check it against the published vectors). */
+uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len);
+
 /* Bucket of a flow key, exposed for tests of the keyed hash. */
 uint32_t flow_table_hash_packet(const struct flow_table *ft, const struct packet *p);
 

@@ -326,6 +326,18 @@ TEST(seeded_hash_determinism)
     flow_table_free(b);
 }
 
+TEST(siphash_reference_vectors)
+{
+    /* Aumasson and Bernstein, "SipHash: a fast short-input PRF", appendix A
+     * and the reference vectors.h: key 00..0f, message 00..(len-1). */
+    uint8_t msg[16];
+    for (int i = 0; i < 16; i++)
+        msg[i] = (uint8_t)i;
+    uint64_t k0 = 0x0706050403020100ull, k1 = 0x0f0e0d0c0b0a0908ull;
+    CHECK_EQ_U(flow_siphash24(k0, k1, msg, 0), 0x726fdb47dd0e0e31ull);
+    CHECK_EQ_U(flow_siphash24(k0, k1, msg, 15), 0xa129ca6149be45e5ull);
+}
+
 TEST(flow_ids_unique)
 {
     struct config *cfg;
@@ -448,5 +460,5 @@ TEST(names)
 }
 
 TEST_MAIN(T(both_directions_one_flow), T(tcp_synack_first_swaps), T(timeouts_per_state), T(timeout_seen_at_lookup), T(lru_expiry_order),
-          T(memcap_emergency_eviction), T(seeded_hash_determinism), T(flow_ids_unique), T(icmp_echo_pairing),
+          T(memcap_emergency_eviction), T(seeded_hash_determinism), T(siphash_reference_vectors), T(flow_ids_unique), T(icmp_echo_pairing),
           T(tcp_port_reuse_after_close), T(names))
