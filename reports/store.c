@@ -176,7 +176,13 @@ static void store_free(struct store *s)
     free(s);
 }
 
-struct store *store_open(const char *path, const struct config *cfg, char *err, size_t errlen)
+void store_configure(struct store *s, const struct config *cfg)
+{
+    uint64_t batch = config_get_u64(cfg, "store.batch", STORE_BATCH_DEFAULT);
+    s->batch = batch == 0 ? 1 : batch > 1000000 ? 1000000 : (unsigned)batch;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
 {
     struct store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
@@ -184,8 +190,7 @@ struct store *store_open(const char *path, const struct config *cfg, char *err, 
         free(s);
         return NULL;
     }
-    uint64_t batch = config_get_u64(cfg, "store.batch", STORE_BATCH_DEFAULT);
-    s->batch = batch == 0 ? 1 : batch > 1000000 ? 1000000 : (unsigned)batch;
+    s->batch = STORE_BATCH_DEFAULT;
     if (sqlite3_open(path, &s->db) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
         goto fail;

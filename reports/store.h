@@ -39,9 +39,11 @@ struct store_alert {
 };
 
 /* Open or create the database at path and migrate it to the current
- * schema. cfg may be NULL (defaults); keys: store.batch. NULL on error with
- * a message naming path in err. */
-struct store *store_open(const char *path, const struct config *cfg, char *err, size_t errlen);
+ * schema. NULL on error with a message naming path in err. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+/* Apply configuration keys (cfg may be NULL): store.batch, rows per
+ * transaction (default STORE_BATCH_DEFAULT, 1 .. 1000000). */
+void store_configure(struct store *s, const struct config *cfg);
 /* Commit what is pending and close. */
 void store_close(struct store *s);
 

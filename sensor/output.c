@@ -91,7 +91,7 @@ struct output *output_open(const char *dir, const struct config *cfg, struct sta
     snprintf(path, sizeof path, "%s/tollgate.db", dir);
     if (!(o->eve = output_file(dir, "eve.json", err, errlen)) ||
         !(o->fast = output_file(dir, "fast.log", err, errlen)) ||
-        !(o->store = store_open(path, cfg, err, errlen))) {
+        !(o->store = store_open(path, err, errlen))) {
         output_close(o);
         return NULL;
     }
@@ -100,6 +100,7 @@ struct output *output_open(const char *dir, const struct config *cfg, struct sta
         output_close(o);
         return NULL;
     }
+    store_configure(o->store, cfg);
     store_set_stats(o->store, st);
     return o;
 }

@@ -81,7 +81,7 @@ TEST(schema_creation)
 {
     fresh_path();
     char err[256] = "";
-    struct store *s = store_open(dbpath, NULL, err, sizeof err);
+    struct store *s = store_open(dbpath, err, sizeof err);
     CHECK(s != NULL);
     store_close(s);
     CHECK_EQ_U(query_int("PRAGMA user_version"), (unsigned long long)store_schema_version());
@@ -103,8 +103,9 @@ TEST(flows_alerts_stats_rows)
     struct config *cfg = config_new();
     config_set(cfg, "store.batch=2");
     struct stats st = {0};
-    struct store *s = store_open(dbpath, cfg, err, sizeof err);
+    struct store *s = store_open(dbpath, err, sizeof err);
     CHECK(s != NULL);
+    store_configure(s, cfg);
     store_set_stats(s, &st);
     CHECK_EQ_U(store_set_sensor_id(s, "edge-1"), TG_OK);
     int64_t run = store_begin_run(s, "analyze", "x.pcap", 1704164645ull * TG_NS_PER_SEC);
@@ -166,7 +167,7 @@ TEST(reopen_appends_runs)
     fresh_path();
     char err[256];
     for (int i = 0; i < 2; i++) {
-        struct store *s = store_open(dbpath, NULL, err, sizeof err);
+        struct store *s = store_open(dbpath, err, sizeof err);
         CHECK(s != NULL);
         int64_t run = store_begin_run(s, "analyze", "x", 0);
         CHECK_EQ_U(run, i + 1);
@@ -204,7 +205,7 @@ TEST(migrate_from_v1)
                        NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     char err[256] = "";
-    struct store *s = store_open(dbpath, NULL, err, sizeof err);
+    struct store *s = store_open(dbpath, err, sizeof err);
     CHECK(s != NULL);
     if (!s)
         fprintf(stderr, "  %s\n", err);
@@ -228,14 +229,14 @@ TEST(refuses_newer_schema_and_junk)
     sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL);
     sqlite3_close(db);
     char err[256] = "", want[160];
-    CHECK(store_open(dbpath, NULL, err, sizeof err) == NULL);
+    CHECK(store_open(dbpath, err, sizeof err) == NULL);
     snprintf(want, sizeof want, "%s: database schema version 99 is newer than this build (2)", dbpath);
     CHECK_STR(err, want);
     fresh_path();
     FILE *f = fopen(dbpath, "w");
     fputs("this is not a database, just text that is long enough to have a header........\n", f);
     fclose(f);
-    CHECK(store_open(dbpath, NULL, err, sizeof err) == NULL);
+    CHECK(store_open(dbpath, err, sizeof err) == NULL);
     CHECK(strncmp(err, dbpath, strlen(dbpath)) == 0);
     fresh_path();
 }
@@ -246,7 +247,7 @@ TEST(commit_after_a_second)
      * readers once a second of wall time has passed and the store ticks. */
     fresh_path();
     char err[256];
-    struct store *s = store_open(dbpath, NULL, err, sizeof err);
+    struct store *s = store_open(dbpath, err, sizeof err);
     CHECK(s != NULL);
     int64_t run = store_begin_run(s, "sniff", "eth0", 0);
     struct flow f = test_flow(9);
