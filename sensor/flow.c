@@ -73,8 +73,9 @@ struct flow_table {
 static const char *const flow_group_names[FLOW_GROUPS] = {"tcp", "udp", "icmp", "other"};
 static const char *const flow_state_names[FLOW_STATES] = {"new", "established", "closed"};
 
-/* Defaults in seconds, [group][state]; Suricata's flow-timeouts where they
- * exist (tcp new 30, established 300, closed 10; udp 30/120). */
+/* Defaults in seconds, [group][state]. TCP and every "new" value are
+ * Suricata's built-in defaults (src/flow-private.h); established UDP and
+ * ICMP are shorter than its 300 s (README "Flows" says why). */
 static const unsigned flow_timeout_default[FLOW_GROUPS][FLOW_STATES] = {
     {30, 300, 10},
     {30, 120, 30},

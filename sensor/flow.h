@@ -66,7 +66,7 @@ struct flow {
  * It must not call back into the table. */
 typedef void (*flow_end_fn)(struct flow *f, void *arg);
 
-/* Keys (defaults as Suricata's): flow.memcap (128m, flow records only),
+/* Keys (README "Flows"): flow.memcap (128m, flow records only),
  * flow.hash-size (65536 buckets, rounded up to a power of two),
  * flow.hash-seed (random per run from getrandom(); set it for reproducible
  * hashes and flow ids), flow.timeout.{tcp,udp,icmp,other}.{new,established,closed}
