@@ -128,6 +128,15 @@ static int run_engine(const char *mode, int argc, char **argv)
         return EXIT_RUNTIME;
     }
     output_set_stats(out, engine_stats(e));
+    if (config_error(c.cfg)) {
+        /* Every module has read its keys by now; a value none could parse
+         * is a configuration error, not a silent default. */
+        fprintf(stderr, "tollgate: %s\n", config_error(c.cfg));
+        engine_free(e);
+        output_close(out);
+        config_free(c.cfg);
+        return EXIT_USAGE;
+    }
 
     char inputs[4096] = "";
     if (offline)

@@ -180,5 +180,39 @@ TEST(bools)
     config_free(cfg);
 }
 
+TEST(bad_values_reported_with_origin)
+{
+    const char *path = write_tmp("flow.memcap = 64m\n# comment\nflow.timeout.tcp.new = 30 seconds\n");
+    struct config *cfg = config_new();
+    char err[256], want[300];
+    CHECK_EQ_U(config_load(cfg, path, err, sizeof err), TG_OK);
+    CHECK(config_error(cfg) == NULL);
+    CHECK_EQ_U(config_get_u64(cfg, "flow.memcap", 1), 64ull << 20);
+    CHECK(config_error(cfg) == NULL);
+    CHECK_EQ_U(config_get_duration_ns(cfg, "flow.timeout.tcp.new", 7), 7);
+    snprintf(want, sizeof want,
+             "%s:3: flow.timeout.tcp.new = '30 seconds' is not a duration (a number with an optional ms, s, m or h)",
+             path);
+    CHECK_STR(config_error(cfg), want);
+    /* Only the first bad value is kept; --set values name --set. */
+    config_set(cfg, "store.batch=lots");
+    CHECK_EQ_U(config_get_u64(cfg, "store.batch", 5), 5);
+    CHECK_STR(config_error(cfg), want);
+    config_free(cfg);
+    cfg = config_new();
+    config_set(cfg, "store.batch=1.5k");
+    config_set(cfg, "x.enabled=perhaps");
+    CHECK_EQ_U(config_get_u64(cfg, "store.batch", 5), 5);
+    CHECK_STR(config_error(cfg), "--set: store.batch = '1.5k' is not a size (a number with an optional k, m or g)");
+    config_free(cfg);
+    cfg = config_new();
+    config_set(cfg, "x.enabled=perhaps");
+    CHECK(config_get_bool(cfg, "x.enabled", true));
+    CHECK_STR(config_error(cfg), "--set: x.enabled = 'perhaps' is not a boolean (yes/no, true/false, on/off, 1/0)");
+    /* A later good value replaces the origin of the key. */
+    config_free(cfg);
+    unlink(path);
+}
+
 TEST_MAIN(T(file_comments_quotes), T(errors_name_file_and_line), T(set_overrides), T(sizes), T(durations),
-          T(bools))
+          T(bools), T(bad_values_reported_with_origin))
