@@ -371,7 +371,18 @@ void output_fast_alert(struct output *o, const struct output_alert *a, const str
         output_file_error(o, "fast.log");
 }
 
-void output_alert(struct output *o, const struct output_alert *a, const struct packet *p, const char *app_proto)
+/* The payload excerpt of an alert: the caller's buffer or the packet's. */
+static const uint8_t *alert_payload(const struct output *o, const struct output_alert *a, const struct packet *p,
+                                    size_t *len)
+{
+    const uint8_t *b = a->payload ? a->payload : p->payload;
+    size_t n = a->payload ? a->payload_len : p->payload_len;
+    *len = b ? TG_MIN(n, o->payload_excerpt) : 0;
+    return b;
+}
+
+struct json *output_alert_begin(struct output *o, const struct output_alert *a, const struct packet *p,
+                                const char *app_proto)
 {
     if (p->flow)
         p->flow->alerted = true;
@@ -387,25 +398,40 @@ void output_alert(struct output *o, const struct output_alert *a, const struct p
     json_str(j, "category", alert_category(a));
     json_u64(j, "severity", a->priority);
     json_close_object(j);
-    size_t plen = p->payload ? TG_MIN((size_t)p->payload_len, o->payload_excerpt) : 0;
+    size_t plen;
+    const uint8_t *pl = alert_payload(o, a, p, &plen);
     if (plen)
-        json_strn(j, "payload_printable", p->payload, plen);
+        json_strn(j, "payload_printable", pl, plen);
+    return j;
+}
+
+void output_alert_finish(struct output *o, const struct output_alert *a, const struct packet *p,
+                         const char *app_proto)
+{
     output_eve_finish(o);
     output_fast_alert(o, a, p);
     if (o->stats)
         stats_inc(o->stats, STAT_OUTPUT_ALERTS);
     if (o->run_id > 0) {
         unsigned sp, dp;
+        size_t plen;
+        const uint8_t *pl = alert_payload(o, a, p, &plen);
         alert_ports(p, &sp, &dp);
         struct store_alert sa = {
             .ts_ns = p->ts_ns, .gid = a->gid, .sid = a->sid, .rev = a->rev,
             .action = a->action, .msg = a->msg, .classtype = a->classtype, .priority = a->priority,
             .proto = p->l4_proto, .src = p->ip_version ? &p->src : NULL, .dst = p->ip_version ? &p->dst : NULL,
             .sport = (uint16_t)sp, .dport = (uint16_t)dp, .flow_id = p->flow ? p->flow->id : 0,
-            .app_proto = app_proto, .payload = p->payload, .payload_len = plen,
+            .app_proto = app_proto, .payload = pl, .payload_len = plen,
         };
         store_write_alert(o->store, o->run_id, &sa);
     }
+}
+
+void output_alert(struct output *o, const struct output_alert *a, const struct packet *p, const char *app_proto)
+{
+    output_alert_begin(o, a, p, app_proto);
+    output_alert_finish(o, a, p, app_proto);
 }
 
 void output_set_stats(struct output *o, struct stats *st)

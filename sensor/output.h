@@ -22,6 +22,10 @@ struct output_alert {
     const char *classtype;  /* short name ("attempted-admin"); NULL when none */
     const char *category;   /* its description; NULL: the classtype, or "" */
     uint32_t priority;      /* EVE severity */
+    /* Bytes to keep as the alert's payload excerpt (e.g. the reassembled
+     * buffer that matched); NULL: the packet's own payload. */
+    const uint8_t *payload;
+    size_t payload_len;
 };
 
 /* Create DIR if needed and open its files. Keys: sensor_id (default the
@@ -49,6 +53,15 @@ void output_stats(struct output *o, const struct stats *st, uint64_t ts_ns);
  * Marks p->flow as alerted. */
 void output_alert(struct output *o, const struct output_alert *a, const struct packet *p,
                   const char *app_proto);
+/* The same in two steps, for callers that add objects to the EVE record
+ * (e.g. "sip":{...}): begin writes the header, "alert" and
+ * "payload_printable" and returns the open record; finish closes and writes
+ * it with the fast.log line and the alerts row. Pass the same a, p and
+ * app_proto to both. */
+struct json *output_alert_begin(struct output *o, const struct output_alert *a, const struct packet *p,
+                                const char *app_proto);
+void output_alert_finish(struct output *o, const struct output_alert *a, const struct packet *p,
+                         const char *app_proto);
 /* One fast.log line (Suricata format, UTC, with the trailing newline) into
  * buf; returns the length it needed, like snprintf:
  * "MM/DD/YYYY-HH:MM:SS.uuuuuu  [**] [gid:sid:rev] msg [**] [Classification: X]

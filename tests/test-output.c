@@ -1,5 +1,6 @@
 /* test-output.c - unit tests for the log outputs (sensor/output.c): fast.log
  * format, EVE alert/flow records, sensor_id stamping. */
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../sensor/config.h"
@@ -84,6 +85,16 @@ TEST(eve_alert_and_flow)
     p.flow = &f;
     output_alert(o, &test_alert, &p, NULL);
     CHECK(f.alerted);
+    /* Two-step form with an extra object and the caller's own excerpt. */
+    struct output_alert a2 = test_alert;
+    a2.sid = 2100004;
+    a2.payload = (const uint8_t *)"INVITE sip:x";
+    a2.payload_len = 12;
+    struct json *j = output_alert_begin(o, &a2, &p, "sip");
+    json_open_object(j, "sip");
+    json_str(j, "method", "INVITE");
+    json_close_object(j);
+    output_alert_finish(o, &a2, &p, "sip");
     f.end_reason = FLOW_END_TIMEOUT;
     output_flow(o, &f, NULL);
     output_end_run(o, 0, &st);
@@ -99,6 +110,12 @@ TEST(eve_alert_and_flow)
               "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":2100003,\"rev\":1,"
               "\"signature\":\"SIP From header too long\",\"category\":\"Attempted Administrator Privilege Gain\","
               "\"severity\":1},\"payload_printable\":\"ping\"}\n"
+              "{\"timestamp\":\"2024-01-02T03:04:05.000000+0000\",\"flow_id\":99,\"sensor_id\":\"edge \\\"1\\\"\","
+              "\"pcap_cnt\":7,\"event_type\":\"alert\",\"src_ip\":\"198.18.0.1\",\"dest_ip\":\"198.18.0.2\","
+              "\"proto\":\"ICMP\",\"icmp_type\":8,\"icmp_code\":0,\"app_proto\":\"sip\",\"direction\":\"to_server\","
+              "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":2100004,\"rev\":1,"
+              "\"signature\":\"SIP From header too long\",\"category\":\"Attempted Administrator Privilege Gain\","
+              "\"severity\":1},\"payload_printable\":\"INVI\",\"sip\":{\"method\":\"INVITE\"}}\n"
               "{\"timestamp\":\"2024-01-02T03:04:08.000000+0000\",\"flow_id\":99,\"sensor_id\":\"edge \\\"1\\\"\","
               "\"event_type\":\"flow\",\"src_ip\":\"198.18.0.1\",\"dest_ip\":\"198.18.0.2\",\"proto\":\"ICMP\","
               "\"icmp_type\":8,\"icmp_code\":0,\"flow\":{\"pkts_toserver\":0,\"pkts_toclient\":0,"
@@ -110,10 +127,25 @@ TEST(eve_alert_and_flow)
     char *fast = slurp(path);
     CHECK_STR(fast, "01/02/2024-03:04:05.000000  [**] [1:2100003:1] SIP From header too long [**] "
                     "[Classification: Attempted Administrator Privilege Gain] [Priority: 1] "
+                    "{ICMP} 198.18.0.1:8 -> 198.18.0.2:0\n"
+                    "01/02/2024-03:04:05.000000  [**] [1:2100004:1] SIP From header too long [**] "
+                    "[Classification: Attempted Administrator Privilege Gain] [Priority: 1] "
                     "{ICMP} 198.18.0.1:8 -> 198.18.0.2:0\n");
     free(fast);
-    CHECK_EQ_U(st.c[STAT_OUTPUT_ALERTS], 1);
-    CHECK_EQ_U(st.c[STAT_OUTPUT_EVE_RECORDS], 2);
+    snprintf(path, sizeof path, "%s/tollgate.db", dir);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    sqlite3_stmt *q;
+    CHECK(sqlite3_prepare_v2(db, "SELECT group_concat(sid || ' ' || proto || ' ' || src_port || '/' || dest_port || ' '"
+                                 " || CAST(payload AS TEXT) || ' ' || flow_id || ' ' || sensor_id, ';') FROM"
+                                 " (SELECT * FROM alerts ORDER BY id)", -1, &q, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(q) == SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(q, 0),
+              "2100003 ICMP 8/0 ping 99 edge \"1\";2100004 ICMP 8/0 INVI 99 edge \"1\"");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    CHECK_EQ_U(st.c[STAT_OUTPUT_ALERTS], 2);
+    CHECK_EQ_U(st.c[STAT_OUTPUT_EVE_RECORDS], 3);
     CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ERRORS], 0);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
