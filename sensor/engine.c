@@ -148,6 +148,7 @@ void engine_process_packet(struct engine *e, struct packet *p)
     engine_emit_events(e, p);
     defrag_expire(e->defrag, e->now_ns);
     flow_table_expire(e->flows, e->now_ns);
+    output_tick(e->out);
     free(p->owned);
     p->owned = NULL;
 }

@@ -172,6 +172,15 @@ static int run_engine(const char *mode, int argc, char **argv)
         return EXIT_RUNTIME;
     }
     output_set_stats(out, engine_stats(e));
+    if (config_error(c.cfg)) {
+        /* Every module has read its keys by now; a value none could parse
+         * is a configuration error, not a silent default. */
+        fprintf(stderr, "tollgate: %s\n", config_error(c.cfg));
+        engine_free(e);
+        output_close(out);
+        config_free(c.cfg);
+        return EXIT_USAGE;
+    }
     if (engine_load_rules(e, c.cfg, c.rule_files, c.nrule_files, c.skip_bad_rules, err, sizeof err) != TG_OK) {
         fprintf(stderr, "tollgate: %s\n", err);
         engine_free(e);

@@ -92,5 +92,7 @@ STAT(DETECT_FLOWBITS_CAP_HIT, "detect.flowbits_cap_hit")
 /* events and outputs */
 STAT(EVENTS_TOTAL, "anomaly.total")
 STAT(OUTPUT_EVE_RECORDS, "output.eve_records")
+STAT(OUTPUT_ALERTS, "output.alerts")
 STAT(OUTPUT_DB_ROWS, "output.db_rows")
 STAT(OUTPUT_DB_ERRORS, "output.db_errors")
+STAT(OUTPUT_FILE_ERRORS, "output.file_errors")
