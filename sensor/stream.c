@@ -620,12 +620,17 @@ static void stream_ack(struct stream_ctx *s, struct flow *f, struct packet *p, i
     int32_t rel = stream_seq_diff(ack, sd->next_seq);
     if (rel <= 0)
         return;
-    uint64_t target = sd->next_off + (uint64_t)rel;
-    if (sd->q && sd->q->off < target)
-        target = sd->q->off;
-    target = TG_MIN(target, stream_limit(s, sd));
-    if (target > sd->next_off)
+    uint64_t acked = sd->next_off + (uint64_t)rel;
+    /* one ACK may cover several holes between queued segments */
+    while (sd->next_off < acked && (sd->q || sd->fin)) {
+        uint64_t target = acked;
+        if (sd->q && sd->q->off < target)
+            target = sd->q->off;
+        target = TG_MIN(target, stream_limit(s, sd));
+        if (target <= sd->next_off)
+            break;
         stream_gap_to(s, f, p, d, target);
+    }
     stream_check_close(s, f, p, d);
 }
 
