@@ -682,12 +682,24 @@ static bool stream_handshake(struct stream_ctx *s, struct flow *f, struct packet
     return true;
 }
 
-static bool stream_rst_valid(const struct stream_dir *sd, uint32_t seq)
+/* A RST must sit near the sequence number expected from its sender, or,
+ * from a side that never sent anything, acknowledge where the peer stands:
+ * exactly its SYN for a refused connection (RFC 793 SYN-SENT), at most what
+ * the peer sent otherwise. */
+static bool stream_rst_valid(const struct stream_flow *sf, int d, const struct packet *p, uint32_t seq)
 {
-    if (!sd->init)
-        return true;
-    int32_t rel = stream_seq_diff(seq, sd->next_seq);
-    return rel >= -STREAM_RST_WINDOW && rel <= STREAM_RST_WINDOW;
+    const struct stream_dir *sd = &sf->dir[d], *od = &sf->dir[d ^ 1];
+    if (sd->init) {
+        int32_t rel = stream_seq_diff(seq, sd->next_seq);
+        return rel >= -STREAM_RST_WINDOW && rel <= STREAM_RST_WINDOW;
+    }
+    if ((p->tcp_flags & TCP_ACK) && od->init) {
+        int32_t rel = stream_seq_diff(p->tcp_ack, od->next_seq);
+        if (od->next_off == 0)
+            return rel == 0;
+        return rel >= -STREAM_RST_WINDOW && rel <= 0;
+    }
+    return true;
 }
 
 void stream_process(struct stream_ctx *s, struct flow *f, struct packet *p)
@@ -710,9 +722,9 @@ void stream_process(struct stream_ctx *s, struct flow *f, struct packet *p)
     struct stream_dir *sd = &sf->dir[d];
     uint8_t fl = p->tcp_flags;
 
-    /* A new SYN on a finished session: the 4-tuple was reused. */
-    if ((fl & TCP_SYN) && !(fl & TCP_ACK) && sf->dir[0].closed && sf->dir[1].closed &&
-        !(sd->syn && p->tcp_seq == sd->isn)) {
+    /* A SYN on a finished session starts a new one on the same 4-tuple:
+     * a reconnect after a refusal (RST) even reuses the ISN. */
+    if ((fl & TCP_SYN) && !(fl & TCP_ACK) && sf->dir[0].closed && sf->dir[1].closed) {
         stream_reset_flow(s, sf);
         stats_inc(s->stats, STAT_TCP_SESSIONS);
     }
@@ -731,7 +743,7 @@ void stream_process(struct stream_ctx *s, struct flow *f, struct packet *p)
     }
 
     if (fl & TCP_RST) {
-        if (!sf->rst && stream_rst_valid(sd, seq)) {
+        if (!sf->rst && stream_rst_valid(sf, d, p, seq)) {
             sf->rst = true;
             stats_inc(s->stats, STAT_TCP_RST);
             stream_close_dir(s, f, p, d, true);

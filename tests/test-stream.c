@@ -567,8 +567,27 @@ TEST(port_reuse)
     fx_free(x);
 }
 
+TEST(refused_then_reconnect)
+{
+    struct fx *x = fx_new(NULL);
+    seg(x, 0, "S", 1000, 0, NULL);
+    seg(x, 1, "RA", 0, 77777, NULL);  /* acks nothing near the SYN: forged, ignored */
+    CHECK_EQ_U(x->st.c[STAT_TCP_RST], 0);
+    seg(x, 1, "RA", 0, 1001, NULL);   /* refused */
+    CHECK_EQ_U(x->st.c[STAT_TCP_RST], 1);
+    CHECK_EQ_U(x->f.state, FLOW_STATE_CLOSED);
+    /* the client tries again with the same ISN: a new session, fully tracked */
+    handshake(x);
+    CHECK_EQ_U(x->st.c[STAT_TCP_SESSIONS], 2);
+    CHECK_EQ_U(x->f.state, FLOW_STATE_ESTABLISHED);
+    seg(x, 0, "PA", C(0), SV(0), "hello");
+    CHECK_STR(x->r.out[0], "hello");
+    fx_free(x);
+}
+
 TEST_MAIN(T(seq_helpers), T(in_order), T(out_of_order_reverse), T(fin_before_data), T(retransmission),
           T(overlap_same_data), T(overlap_diff_delivered), T(overlap_diff_queued), T(overlap_window_bounded),
           T(gap_ack_past_hole), T(gap_ack_with_nothing_queued), T(gap_fin), T(wrap_around),
           T(midstream_pickup), T(partial_consumption), T(app_buffer_cap), T(depth), T(flow_memcap),
-          T(max_segments), T(global_memcap), T(rst), T(synack_wrong_ack), T(port_reuse))
+          T(max_segments), T(global_memcap), T(rst), T(synack_wrong_ack), T(port_reuse),
+          T(refused_then_reconnect))
