@@ -757,6 +757,11 @@ void stream_process(struct stream_ctx *s, struct flow *f, struct packet *p)
     if (sf->hs == STREAM_HS_SYNACK && d != sf->synack_dir && (fl & TCP_ACK) && !(fl & TCP_SYN) &&
         stream_seq_geq(p->tcp_ack, sf->dir[d ^ 1].isn + 1))
         sf->hs = STREAM_HS_ESTABLISHED;
+    /* data with an ACK after a SYN: the handshake completed where the
+     * sensor could not see it (one direction of an asymmetric route) */
+    if (sf->hs != STREAM_HS_ESTABLISHED && sf->hs != STREAM_HS_NONE && p->payload_len && (fl & TCP_ACK) &&
+        !(fl & TCP_SYN))
+        sf->hs = STREAM_HS_ESTABLISHED;
 
     if (sd->init && !sd->closed) {
         if (p->payload_len)

@@ -386,6 +386,21 @@ TEST(midstream_pickup)
     fx_free(x);
 }
 
+TEST(one_direction_only)
+{
+    /* an asymmetric route: the sensor sees only the client's packets */
+    struct fx *x = fx_new(NULL);
+    seg(x, 0, "S", 1000, 0, NULL);
+    seg(x, 0, "A", C(0), SV(0), NULL);
+    CHECK_EQ_U(x->f.state, FLOW_STATE_NEW);
+    seg(x, 0, "PA", C(0), SV(0), "abc");
+    CHECK_EQ_U(x->f.state, FLOW_STATE_ESTABLISHED);
+    seg(x, 0, "PA", C(3), SV(0), "def");
+    CHECK_STR(x->r.out[0], "abcdef");
+    CHECK_EQ_U(x->st.c[STAT_TCP_MIDSTREAM], 0);
+    fx_free(x);
+}
+
 TEST(partial_consumption)
 {
     struct fx *x = fx_new(NULL);
@@ -588,6 +603,6 @@ TEST(refused_then_reconnect)
 TEST_MAIN(T(seq_helpers), T(in_order), T(out_of_order_reverse), T(fin_before_data), T(retransmission),
           T(overlap_same_data), T(overlap_diff_delivered), T(overlap_diff_queued), T(overlap_window_bounded),
           T(gap_ack_past_hole), T(gap_ack_with_nothing_queued), T(gap_fin), T(wrap_around),
-          T(midstream_pickup), T(partial_consumption), T(app_buffer_cap), T(depth), T(flow_memcap),
+          T(midstream_pickup), T(one_direction_only), T(partial_consumption), T(app_buffer_cap), T(depth), T(flow_memcap),
           T(max_segments), T(global_memcap), T(rst), T(synack_wrong_ack), T(port_reuse),
           T(refused_then_reconnect))
