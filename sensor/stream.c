@@ -166,8 +166,11 @@ static uint64_t stream_win_low(const struct stream_dir *sd)
     return TG_MAX(lo, sd->win_lo);
 }
 
-/* Grow the ring towards want bytes (bounded by stream.overlap-window and the
- * memcap); a failed grow keeps the smaller ring, so fewer bytes get compared. */
+/* Grow the ring towards want bytes (bounded by stream.overlap-window); a
+ * grow that is refused keeps the smaller ring, so fewer bytes get compared.
+ * Windows may only use half of stream.memcap: they improve detection, while
+ * queued segments and unconsumed bytes are needed for it at all, and many
+ * long transfers must not starve those. */
 static void stream_win_grow(struct stream_ctx *s, struct stream_dir *sd, uint64_t want)
 {
     size_t cap = sd->win_cap ? sd->win_cap * 2 : STREAM_WIN_MIN;
@@ -175,7 +178,8 @@ static void stream_win_grow(struct stream_ctx *s, struct stream_dir *sd, uint64_
         cap *= 2;
     if (cap > s->window)
         cap = (size_t)s->window;
-    if (cap <= sd->win_cap || !stream_mem_get(s, cap - sd->win_cap))
+    if (cap <= sd->win_cap || s->memuse + (cap - sd->win_cap) > s->memcap / 2 ||
+        !stream_mem_get(s, cap - sd->win_cap))
         return;
     uint8_t *w = malloc(cap);
     if (!w) {
@@ -634,6 +638,14 @@ static void stream_ack(struct stream_ctx *s, struct flow *f, struct packet *p, i
     stream_check_close(s, f, p, d);
 }
 
+/* A keep-alive probe repeats the last byte sent (RFC 1122 4.2.3.6), and
+ * many stacks fill it with garbage: it is neither data nor an overlap. */
+static bool stream_keepalive(const struct stream_dir *sd, const struct packet *p)
+{
+    return p->payload_len == 1 && !(p->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)) &&
+           p->tcp_seq == sd->next_seq - 1;
+}
+
 static void stream_reset_flow(struct stream_ctx *s, struct stream_flow *sf)
 {
     for (int d = 0; d < 2; d++) {
@@ -764,7 +776,7 @@ void stream_process(struct stream_ctx *s, struct flow *f, struct packet *p)
         sf->hs = STREAM_HS_ESTABLISHED;
 
     if (sd->init && !sd->closed) {
-        if (p->payload_len)
+        if (p->payload_len && !stream_keepalive(sd, p))
             stream_data(s, f, p, d, seq, p->payload, p->payload_len);
         if ((fl & TCP_FIN) && !sd->fin) {
             int64_t fo = stream_off(sd, seq + p->payload_len);

@@ -269,6 +269,41 @@ TEST(overlap_diff_queued)
     fx_free(x);
 }
 
+TEST(keepalive)
+{
+    /* a keep-alive probe repeats the last byte with garbage: ignored */
+    struct fx *x = fx_new(NULL);
+    handshake(x);
+    seg(x, 0, "PA", C(0), SV(0), "abc");
+    seg(x, 0, "A", C(2), SV(0), "\x01");
+    CHECK_EQ_U(x->last.n_events, 0);
+    CHECK_EQ_U(x->st.c[STAT_TCP_OVERLAP_DIFF], 0);
+    CHECK_EQ_U(x->st.c[STAT_TCP_RETRANSMISSIONS], 0);
+    CHECK_EQ_U(x->st.c[STAT_TCP_SEGMENTS], 1);
+    /* the same byte as a real rewrite (two bytes) is an overlap */
+    seg(x, 0, "A", C(1), SV(0), "Xc");
+    CHECK(packet_has_event(&x->last, EV_STREAM_OVERLAP_DIFF_DATA));
+    CHECK_STR(x->r.out[0], "abc");
+    fx_free(x);
+}
+
+TEST(window_budget)
+{
+    /* windows may take only half the memcap: queueing still works */
+    static const char *const sets[] = {"stream.memcap=20000", "stream.overlap-window=64k", NULL};
+    struct fx *x = fx_new(sets);
+    handshake(x);
+    static char big[8001];
+    memset(big, 'w', 8000);
+    seg(x, 0, "PA", C(0), SV(0), big);
+    seg(x, 0, "PA", C(8000), SV(0), big);
+    CHECK(stream_memuse(x->s) <= 10000);
+    seg(x, 0, "PA", C(20000), SV(0), "queued");
+    CHECK_EQ_U(x->st.c[STAT_TCP_SEGMENT_MEMCAP_HIT], 0);
+    CHECK_EQ_U(x->st.c[STAT_TCP_OUT_OF_ORDER], 1);
+    fx_free(x);
+}
+
 TEST(overlap_window_bounded)
 {
     /* with a 16-byte window only the last 16 delivered bytes are compared */
@@ -601,7 +636,7 @@ TEST(refused_then_reconnect)
 }
 
 TEST_MAIN(T(seq_helpers), T(in_order), T(out_of_order_reverse), T(fin_before_data), T(retransmission),
-          T(overlap_same_data), T(overlap_diff_delivered), T(overlap_diff_queued), T(overlap_window_bounded),
+          T(overlap_same_data), T(overlap_diff_delivered), T(overlap_diff_queued), T(keepalive), T(window_budget), T(overlap_window_bounded),
           T(gap_ack_past_hole), T(gap_ack_with_nothing_queued), T(gap_fin), T(wrap_around),
           T(midstream_pickup), T(one_direction_only), T(partial_consumption), T(app_buffer_cap), T(depth), T(flow_memcap),
           T(max_segments), T(global_memcap), T(rst), T(synack_wrong_ack), T(port_reuse),
