@@ -5,8 +5,10 @@ Each capture is one SIP-over-TCP session (198.18.0.1 -> 198.18.0.2:5060)
 built segment by segment so the reassembly paths are exercised on real
 packet bytes: out-of-order segments with a conflicting overlap and an exact
 retransmission, a segment the sensor never saw (the receiver ACKs past it),
-sequence numbers wrapping at 2^32 followed by a RST, and a SYN/ACK that does
-not acknowledge the SYN.
+sequence numbers wrapping at 2^32 followed by a RST, a SYN/ACK that does
+not acknowledge the SYN, and 20 KB cut into random segments, some sent again
+with other boundaries, shuffled (stream-shuffle, no .expected: only its
+reassembled bytes are checked).
 
 Beside each NAME.pcap it writes NAME.streams: what tests/tools/stream-dump
 must print for it, derived here from the bytes each end really sent and the
@@ -14,6 +16,7 @@ first-wins policy, not from the sensor's output. The NAME.expected files
 (sensor summaries) were checked against tshark's sequence analysis.
 """
 import os
+import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -188,6 +191,42 @@ def synack_wrong_ack(path):
     streams(path.replace(".pcap", ".streams"), INVITE, TRYING)
 
 
+def shuffle(path):
+    """20 KB of SIP messages cut into random segments, some sent twice with
+    other boundaries (same bytes), reordered within a window of 8, and
+    acknowledged only at the end: reassembly must give back exactly the
+    bytes sent, with no gap and no overlap event."""
+    rnd = random.Random(4242)
+    w = PcapWriter(path)
+    t = Session(w, 0x5000, 0xB000)
+    t.handshake()
+    data = b""
+    i = 0
+    while len(data) < 20000:
+        i += 1
+        data += INVITE.replace(b"CSeq: 1 ", b"CSeq: %d " % i)
+    segs = []
+    off = 0
+    while off < len(data):
+        n = rnd.randint(1, 1400)
+        segs.append((off, data[off:off + n]))
+        if rnd.random() < 0.2:  # a retransmission cut differently
+            a = max(0, off - rnd.randint(0, 300))
+            segs.append((a, data[a:off + n + rnd.randint(0, 300)]))
+        off += n
+    for k in range(0, len(segs), 8):
+        chunk = segs[k:k + 8]
+        rnd.shuffle(chunk)
+        for o, d in chunk:
+            t.c("PA", o, 0, d)
+    t.s("A", 0, len(data))
+    t.c("FA", len(data), 0)
+    t.s("FA", 0, len(data) + 1)
+    t.c("A", len(data) + 1, 1)
+    w.close()
+    streams(path.replace(".pcap", ".streams"), data, b"")
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "pcaps")
     os.makedirs(out, exist_ok=True)
@@ -195,6 +234,7 @@ def main():
     gap(os.path.join(out, "stream-gap.pcap"))
     wrap_rst(os.path.join(out, "stream-wrap-rst.pcap"))
     synack_wrong_ack(os.path.join(out, "stream-synack-wrong-ack.pcap"))
+    shuffle(os.path.join(out, "stream-shuffle.pcap"))
 
 
 if __name__ == "__main__":
