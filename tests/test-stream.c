@@ -635,9 +635,164 @@ TEST(refused_then_reconnect)
     fx_free(x);
 }
 
+/* xorshift: a fixed-seed generator so failures reproduce */
+static uint32_t rnd_next(uint32_t *st)
+{
+    uint32_t x = *st;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *st = x;
+}
+
+
+struct rsegs {
+    struct { uint32_t off, len; } s[400];
+    int n;
+};
+
+/* Random boundaries over n bytes, ~25% sent again cut differently, then
+ * shuffled within a window of 16. */
+static void rsegs_make(struct rsegs *g, size_t n, uint32_t *rs)
+{
+    g->n = 0;
+    for (uint32_t off = 0; off < n && g->n < 398;) {
+        uint32_t len = 1 + rnd_next(rs) % 200;
+        if (off + len > n)
+            len = (uint32_t)n - off;
+        g->s[g->n].off = off;
+        g->s[g->n++].len = len;
+        if (rnd_next(rs) % 4 == 0) {
+            uint32_t a = off > 50 ? off - rnd_next(rs) % 50 : 0;
+            uint32_t b = off + len + rnd_next(rs) % 50;
+            g->s[g->n].off = a;
+            g->s[g->n++].len = (b > n ? (uint32_t)n : b) - a;
+        }
+        off += len;
+    }
+    for (int i = g->n - 1; i > 0; i--) {
+        int j = i - (int)(rnd_next(rs) % 16);
+        if (j < 0)
+            j = 0;
+        uint32_t to = g->s[i].off, tl = g->s[i].len;
+        g->s[i] = g->s[j];
+        g->s[j].off = to;
+        g->s[j].len = tl;
+    }
+}
+
+TEST(random_reorder_property)
+{
+    /* Whatever the order, duplication and segmentation of honest segments
+     * (ISN anywhere, also across 2^32), the consumer gets exactly the bytes
+     * sent, once, with no gap and no overlap event. */
+    uint32_t rs = 0x9e3779b9u;
+    static char msg[3000];
+    for (int iter = 0; iter < 300; iter++) {
+        struct fx *x = fx_new(NULL);
+        x->r.lines = rnd_next(&rs) & 1;
+        size_t n = 200 + rnd_next(&rs) % 2500;
+        for (size_t i = 0; i < n; i++)
+            msg[i] = (char)(i % 9 == 8 ? '\n' : 'a' + (i * 7 + iter) % 26);
+        msg[n] = 0;
+        uint32_t isn = (iter % 3 == 0) ? 0xFFFFFFFFu - rnd_next(&rs) % 3000 : rnd_next(&rs);
+        seg(x, 0, "S", isn, 0, NULL);
+        seg(x, 1, "SA", 5000, isn + 1, NULL);
+        seg(x, 0, "A", isn + 1, 5001, NULL);
+        struct rsegs g;
+        rsegs_make(&g, n, &rs);
+        int ns = g.n;
+        for (int i = 0; i < ns; i++) {
+            char buf[512];
+            memcpy(buf, msg + g.s[i].off, g.s[i].len);
+            buf[g.s[i].len] = 0;
+            seg(x, 0, "PA", isn + 1 + g.s[i].off, 5001, buf);
+        }
+        seg(x, 0, "FA", isn + 1 + (uint32_t)n, 5001, NULL);
+        char want[3100];
+        snprintf(want, sizeof want, "%s<EOF>", msg);
+        if (strcmp(x->r.out[0], want) != 0) {
+            fprintf(stderr, "  iteration %d: isn %08x, %d segments, lines %d\n", iter, isn, ns, x->r.lines);
+            CHECK_STR(x->r.out[0], want);
+            fx_free(x);
+            break;
+        }
+        CHECK_EQ_U(x->st.c[STAT_TCP_GAPS], 0);
+        CHECK_EQ_U(x->st.c[STAT_TCP_OVERLAP_DIFF], 0);
+        CHECK_EQ_U(x->st.c[STAT_EVENTS_TOTAL], 0);
+        fx_free(x);
+    }
+}
+
+TEST(random_drop_property)
+{
+    /* Some segments never reach the sensor; the receiver acks everything at
+     * the end. The consumer must get every byte some seen segment carried,
+     * once, in order, with a gap exactly where uncovered bytes were. */
+    uint32_t rs = 0x2545f491u;
+    static char msg[3000];
+    for (int iter = 0; iter < 300; iter++) {
+        struct fx *x = fx_new(NULL);
+        size_t n = 200 + rnd_next(&rs) % 2500;
+        for (size_t i = 0; i < n; i++)
+            msg[i] = (char)('A' + (i * 5 + iter) % 26);
+        uint32_t isn = rnd_next(&rs);
+        seg(x, 0, "S", isn, 0, NULL);
+        seg(x, 1, "SA", 5000, isn + 1, NULL);
+        seg(x, 0, "A", isn + 1, 5001, NULL);
+        struct rsegs g;
+        rsegs_make(&g, n, &rs);
+        static bool covered[3000];
+        memset(covered, 0, sizeof covered);
+        for (int i = 0; i < g.n; i++) {
+            if (rnd_next(&rs) % 8 == 0)
+                continue; /* lost before the sensor */
+            char buf[512];
+            memcpy(buf, msg + g.s[i].off, g.s[i].len);
+            buf[g.s[i].len] = 0;
+            for (uint32_t k = 0; k < g.s[i].len; k++)
+                covered[g.s[i].off + k] = true;
+            seg(x, 0, "PA", isn + 1 + g.s[i].off, 5001, buf);
+        }
+        seg(x, 0, "FA", isn + 1 + (uint32_t)n, 5001, NULL);
+        seg(x, 1, "A", 5001, isn + 2 + (uint32_t)n, NULL);
+        static char want[6000];
+        size_t wl = 0;
+        unsigned gaps = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (covered[i]) {
+                if (i == 0 || !covered[i - 1]) {
+                    if (i > 0) {
+                        memcpy(want + wl, "<GAP>", 5);
+                        wl += 5;
+                        gaps++;
+                    }
+                }
+                want[wl++] = msg[i];
+            }
+        }
+        if (!covered[n - 1]) {
+            memcpy(want + wl, "<GAP>", 5);
+            wl += 5;
+            gaps++;
+        }
+        memcpy(want + wl, "<EOF>", 6);
+        if (strcmp(x->r.out[0], want) != 0) {
+            fprintf(stderr, "  iteration %d: isn %08x, %d segments\n", iter, isn, g.n);
+            CHECK_STR(x->r.out[0], want);
+            fx_free(x);
+            break;
+        }
+        CHECK_EQ_U(x->st.c[STAT_TCP_GAPS], gaps);
+        CHECK_EQ_U(x->st.c[STAT_TCP_OVERLAP_DIFF], 0);
+        fx_free(x);
+    }
+}
+
 TEST_MAIN(T(seq_helpers), T(in_order), T(out_of_order_reverse), T(fin_before_data), T(retransmission),
           T(overlap_same_data), T(overlap_diff_delivered), T(overlap_diff_queued), T(keepalive), T(window_budget), T(overlap_window_bounded),
           T(gap_ack_past_hole), T(gap_ack_with_nothing_queued), T(gap_fin), T(wrap_around),
           T(midstream_pickup), T(one_direction_only), T(partial_consumption), T(app_buffer_cap), T(depth), T(flow_memcap),
           T(max_segments), T(global_memcap), T(rst), T(synack_wrong_ack), T(port_reuse),
-          T(refused_then_reconnect))
+          T(refused_then_reconnect), T(random_reorder_property),
+          T(random_drop_property))
