@@ -789,10 +789,69 @@ TEST(random_drop_property)
     }
 }
 
+TEST(random_conflict_property)
+{
+    /* Copies sent again with some bytes changed: every byte keeps the value
+     * of the first segment that carried it (first wins, for queued and for
+     * delivered bytes alike), and each segment that disagreed with bytes
+     * already held raises exactly one overlap event. */
+    uint32_t rs = 0x7f4a7c15u;
+    static char msg[3000];
+    for (int iter = 0; iter < 300; iter++) {
+        struct fx *x = fx_new(NULL);
+        size_t n = 200 + rnd_next(&rs) % 2500;
+        for (size_t i = 0; i < n; i++)
+            msg[i] = (char)('a' + (i * 3 + iter) % 26);
+        uint32_t isn = rnd_next(&rs);
+        seg(x, 0, "S", isn, 0, NULL);
+        seg(x, 1, "SA", 5000, isn + 1, NULL);
+        seg(x, 0, "A", isn + 1, 5001, NULL);
+        struct rsegs g;
+        rsegs_make(&g, n, &rs);
+        static char first[3000];
+        static bool have[3000];
+        memset(have, 0, sizeof have);
+        unsigned diffs = 0;
+        for (int i = 0; i < g.n; i++) {
+            char buf[512];
+            memcpy(buf, msg + g.s[i].off, g.s[i].len);
+            buf[g.s[i].len] = 0;
+            if (rnd_next(&rs) % 3 == 0) /* tamper with one byte */
+                buf[rnd_next(&rs) % g.s[i].len] = '#';
+            bool differs = false;
+            for (uint32_t k = 0; k < g.s[i].len; k++) {
+                uint32_t o = g.s[i].off + k;
+                if (have[o] && first[o] != buf[k])
+                    differs = true;
+                if (!have[o]) {
+                    have[o] = true;
+                    first[o] = buf[k];
+                }
+            }
+            diffs += differs;
+            seg(x, 0, "PA", isn + 1 + g.s[i].off, 5001, buf);
+        }
+        seg(x, 0, "FA", isn + 1 + (uint32_t)n, 5001, NULL);
+        static char want[3100];
+        memcpy(want, first, n);
+        memcpy(want + n, "<EOF>", 6);
+        if (strcmp(x->r.out[0], want) != 0) {
+            fprintf(stderr, "  iteration %d: isn %08x, %d segments\n", iter, isn, g.n);
+            CHECK_STR(x->r.out[0], want);
+            fx_free(x);
+            break;
+        }
+        CHECK_EQ_U(x->st.c[STAT_TCP_OVERLAP_DIFF], diffs);
+        CHECK_EQ_U(x->st.events[EV_STREAM_OVERLAP_DIFF_DATA], diffs);
+        CHECK_EQ_U(x->st.c[STAT_TCP_GAPS], 0);
+        fx_free(x);
+    }
+}
+
 TEST_MAIN(T(seq_helpers), T(in_order), T(out_of_order_reverse), T(fin_before_data), T(retransmission),
           T(overlap_same_data), T(overlap_diff_delivered), T(overlap_diff_queued), T(keepalive), T(window_budget), T(overlap_window_bounded),
           T(gap_ack_past_hole), T(gap_ack_with_nothing_queued), T(gap_fin), T(wrap_around),
           T(midstream_pickup), T(one_direction_only), T(partial_consumption), T(app_buffer_cap), T(depth), T(flow_memcap),
           T(max_segments), T(global_memcap), T(rst), T(synack_wrong_ack), T(port_reuse),
           T(refused_then_reconnect), T(random_reorder_property),
-          T(random_drop_property))
+          T(random_drop_property), T(random_conflict_property))
