@@ -30,12 +30,17 @@ def ours(dump, pcap):
 
 
 def theirs(pcap):
-    ids = subprocess.run(["tshark", "-r", pcap, "-Y", "tcp", "-T", "fields", "-e", "tcp.stream"],
-                         check=True, capture_output=True, text=True).stdout.split()
-    ids = sorted(set(int(x) for x in ids))
-    rst = subprocess.run(["tshark", "-r", pcap, "-Y", "tcp.flags.reset==1", "-T", "fields", "-e", "tcp.stream"],
-                         check=True, capture_output=True, text=True).stdout.split()
-    rst = set(int(x) for x in rst)
+    rows = subprocess.run(["tshark", "-r", pcap, "-Y", "tcp", "-T", "fields", "-e", "tcp.stream",
+                           "-e", "tcp.flags.reset"], check=True, capture_output=True, text=True).stdout
+    ids, rst = set(), set()
+    for row in rows.splitlines():
+        f = row.split("\t")
+        if not f[0].isdigit():  # a TCP header quoted inside ICMP
+            continue
+        ids.add(int(f[0]))
+        if len(f) > 1 and f[1] in ("1", "True"):
+            rst.add(int(f[0]))
+    ids = sorted(ids)
     res = {}
     for start in range(0, len(ids), 50):
         args = ["tshark", "-r", pcap, "-q"]
