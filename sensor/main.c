@@ -3,6 +3,7 @@
  * Exit status (DESIGN.md): 0 done, 1 runtime error, 2 usage or configuration
  * error. Errors go to stderr and name the file, line or packet at fault. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,15 @@ static int cli_parse(struct cli *c, int argc, char **argv)
         case 'l': c->logdir = optarg; break;
         case 'i': c->iface = optarg; break;
         case 'f': c->bpf = optarg; break;
-        case 'n': c->count = strtoull(optarg, NULL, 10); break;
+        case 'n': {
+            char *end;
+            c->count = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || optarg[0] == '-') {
+                fprintf(stderr, "tollgate: -n %s: expected a packet count\n", optarg);
+                return -1;
+            }
+            break;
+        }
         case 'q': c->quiet = true; break;
         case 'S' + 256:
             if (config_set(c->cfg, optarg) != TG_OK) {
@@ -79,6 +88,46 @@ static int cli_parse(struct cli *c, int argc, char **argv)
         }
     }
     return optind;
+}
+
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    default: return "a signal";
+    }
+}
+
+/* Read every file in order through one engine, so flows continue across
+ * files. A file that fails is reported and the next one is still read; a
+ * signal stops the run (the caller flushes flows and writes statistics). */
+static int run_files(struct engine *e, char **paths, int n, bool quiet)
+{
+    struct capture_progress pr;
+    char err[1024];
+    int status = 0;
+    capture_progress_init(&pr, paths, n, !quiet && isatty(STDERR_FILENO));
+    for (int i = 0; i < n; i++) {
+        int r = CAPTURE_INTERRUPTED;
+        if (capture_stop_signal())
+            snprintf(err, sizeof err, "%s: not read", paths[i]);
+        else
+            r = capture_file(e, paths[i], &pr, err, sizeof err);
+        if (r == TG_OK)
+            continue;
+        capture_progress_break(&pr);
+        if (r == CAPTURE_INTERRUPTED) {
+            fprintf(stderr, "tollgate: %s (%s); writing flows and statistics of what was read%s\n", err,
+                    signal_name(capture_stop_signal()), i + 1 < n ? ", later files not read" : "");
+            status = EXIT_RUNTIME;
+            break;
+        }
+        fprintf(stderr, "tollgate: %s\n", err);
+        status = EXIT_RUNTIME;
+    }
+    capture_progress_finish(&pr);
+    return status;
 }
 
 static int run_engine(const char *mode, int argc, char **argv)
@@ -138,17 +187,17 @@ static int run_engine(const char *mode, int argc, char **argv)
     output_begin_run(out, mode, inputs, wall_ns());
 
     int status = 0;
+    capture_signals_install();
     if (offline) {
-        bool progress = !c.quiet && isatty(STDERR_FILENO);
-        for (int i = ix; i < argc; i++) {
-            if (capture_file(e, argv[i], progress, err, sizeof err) != TG_OK) {
-                fprintf(stderr, "tollgate: %s\n", err);
-                status = EXIT_RUNTIME;
-            }
+        status = run_files(e, argv + ix, argc - ix, c.quiet);
+    } else {
+        int r = capture_live(e, c.iface, c.bpf, c.count, err, sizeof err);
+        if (r != TG_OK) {
+            fprintf(stderr, "tollgate: %s\n", err);
+            status = r == CAPTURE_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
+        } else if (capture_stop_signal() && !c.quiet) {
+            fprintf(stderr, "tollgate: sniff %s stopped by %s\n", c.iface, signal_name(capture_stop_signal()));
         }
-    } else if (capture_live(e, c.iface, c.bpf, c.count, err, sizeof err) != TG_OK) {
-        fprintf(stderr, "tollgate: %s\n", err);
-        status = EXIT_RUNTIME;
     }
 
     engine_flush(e);
