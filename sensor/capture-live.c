@@ -57,11 +57,12 @@ static pcap_t *live_open(const char *iface, char *err, size_t errlen)
         pcap_set_tstamp_precision(pc, PCAP_TSTAMP_PRECISION_MICRO);
     int rc = pcap_activate(pc);
     if (rc < 0) {
-        const char *detail = pcap_geterr(pc);
-        /* libpcap leaves the buffer empty for some statuses; the status
-         * string then says it all ("No such device exists"). */
-        snprintf(err, errlen, "interface %s: %s%s%s", iface, pcap_statustostr(rc),
-                 detail && *detail ? ": " : "", detail ? detail : "");
+        const char *status = pcap_statustostr(rc), *detail = pcap_geterr(pc);
+        /* libpcap fills the buffer for some statuses only, sometimes with
+         * the status string itself; say each thing once. */
+        if (!detail || !*detail || strcmp(detail, status) == 0)
+            detail = NULL;
+        snprintf(err, errlen, "interface %s: %s%s%s", iface, status, detail ? ": " : "", detail ? detail : "");
         pcap_close(pc);
         return NULL;
     }
