@@ -61,11 +61,12 @@ static uint64_t mono_ns(void)
     return (uint64_t)ts.tv_sec * TG_NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-void capture_progress_init(struct capture_progress *pr, char *const *paths, int n, bool enabled)
+void capture_run_init(struct capture_run *pr, char *const *paths, int n, bool progress, bool use_mmap)
 {
     memset(pr, 0, sizeof *pr);
-    pr->enabled = enabled;
-    if (!enabled)
+    pr->use_mmap = use_mmap;
+    pr->progress = progress;
+    if (!progress)
         return;
     for (int i = 0; i < n; i++) {
         struct stat sb;
@@ -75,9 +76,9 @@ void capture_progress_init(struct capture_progress *pr, char *const *paths, int 
     pr->t0_ns = mono_ns();
 }
 
-void capture_progress_draw(struct capture_progress *pr, const char *path, uint64_t pos, bool force)
+void capture_progress_draw(struct capture_run *pr, const char *path, uint64_t pos, bool force)
 {
-    if (!pr || !pr->enabled)
+    if (!pr || !pr->progress)
         return;
     uint64_t now = mono_ns();
     if (!force && now - pr->last_draw_ns < PROGRESS_INTERVAL_NS)
@@ -103,17 +104,17 @@ void capture_progress_draw(struct capture_progress *pr, const char *path, uint64
     pr->drawn = true;
 }
 
-void capture_progress_break(struct capture_progress *pr)
+void capture_progress_break(struct capture_run *pr)
 {
-    if (pr && pr->enabled && pr->drawn) {
+    if (pr && pr->progress && pr->drawn) {
         fputc('\n', stderr);
         pr->drawn = false;
     }
 }
 
-void capture_progress_finish(struct capture_progress *pr)
+void capture_progress_finish(struct capture_run *pr)
 {
-    if (!pr || !pr->enabled)
+    if (!pr || !pr->progress)
         return;
     capture_progress_draw(pr, "total", 0, true);
     capture_progress_break(pr);

@@ -102,12 +102,12 @@ static const char *signal_name(int sig)
 /* Read every file in order through one engine, so flows continue across
  * files. A file that fails is reported and the next one is still read; a
  * signal stops the run (the caller flushes flows and writes statistics). */
-static int run_files(struct engine *e, char **paths, int n, bool quiet)
+static int run_files(struct engine *e, const struct config *cfg, char **paths, int n, bool quiet)
 {
-    struct capture_progress pr;
+    struct capture_run pr;
     char err[1024];
     int status = 0;
-    capture_progress_init(&pr, paths, n, !quiet && isatty(STDERR_FILENO));
+    capture_run_init(&pr, paths, n, !quiet && isatty(STDERR_FILENO), config_get_bool(cfg, "capture.mmap", true));
     for (int i = 0; i < n; i++) {
         int r = CAPTURE_INTERRUPTED;
         if (capture_stop_signal())
@@ -189,7 +189,7 @@ static int run_engine(const char *mode, int argc, char **argv)
     int status = 0;
     capture_signals_install();
     if (offline) {
-        status = run_files(e, argv + ix, argc - ix, c.quiet);
+        status = run_files(e, c.cfg, argv + ix, argc - ix, c.quiet);
     } else {
         int r = capture_live(e, c.iface, c.bpf, c.count, err, sizeof err);
         if (r != TG_OK) {

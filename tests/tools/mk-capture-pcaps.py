@@ -5,6 +5,7 @@ Writes into OUTDIR (default pcaps/):
   capture-truncated.pcap      5 good records, the 6th cut in half
   capture-badlen.pcap         4 good records, the 5th claims 1 GiB, then more
   capture-nsec.pcap           nanosecond-magic pcap with exact ns timestamps
+  capture-swapped.pcap        big-endian (byte-swapped) microsecond pcap
   capture-pcapng.pcapng       pcapng, two Ethernet interfaces (one per tap
                               direction, us and ns resolution) plus name
                               resolution and statistics blocks to skip
@@ -90,6 +91,14 @@ def nsec(path):
     w.close()
 
 
+def swapped(path):
+    """Big-endian headers, as a big-endian machine writes them."""
+    with open(path, "wb") as f:
+        f.write(struct.pack(">IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, DLT_EN10MB))
+        for i, frame in enumerate(udp_exchange(2, 2)):
+            f.write(struct.pack(">IIII", T0 + 2, 250000 + i, len(frame), len(frame)) + frame)
+
+
 def pcapng(path):
     w = PcapngWriter(path, comment="tollgate capture test")
     back = w.add_interface(DLT_EN10MB, tsresol=9)
@@ -144,6 +153,7 @@ def main():
     truncated(os.path.join(out, "capture-truncated.pcap"))
     badlen(os.path.join(out, "capture-badlen.pcap"))
     nsec(os.path.join(out, "capture-nsec.pcap"))
+    swapped(os.path.join(out, "capture-swapped.pcap"))
     pcapng(os.path.join(out, "capture-pcapng.pcapng"))
     pcapng_mixed(os.path.join(out, "capture-pcapng-mixed.pcapng"))
     split(os.path.join(out, "capture-split-first.pcap"), os.path.join(out, "capture-split.pcap"))
