@@ -42,7 +42,7 @@
 #define PCAP_MAX_CAPLEN 262144u
 /* Give mapped pages back every this many bytes, so the file does not end
  * up in our resident set. */
-#define CAPTURE_MAP_RELEASE_BYTES (16u << 20)
+#define CAPTURE_MAP_RELEASE_BYTES (4u << 20)
 
 /* pcapng block types and the section header's byte-order magic. */
 #define PCAPNG_BT_SHB 0x0A0D0D0Au
