@@ -5,7 +5,7 @@
 # Writes a capture of $BENCH_MB MB (default 300; VoIP calls with RTP, TCP
 # sessions, fragments; see tests/tools/mkbigpcap.c) into a temp dir, runs the
 # bare loop (build/tools/pcaploop) and `tollgate analyze -q` (no rules) three
-# times each and keeps the best wall time; then measures memory per flow as
+# times each (BENCH_RUNS) and keeps the best wall time; then measures memory per flow as
 # the slope of peak RSS between two captures of $BENCH_FLOWS and
 # $BENCH_FLOWS/10 flows that are all alive at once. Nothing is committed.
 BUILD=${1:-build}
@@ -13,6 +13,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 BENCH_MB=${BENCH_MB:-300}
 BENCH_FLOWS=${BENCH_FLOWS:-200000}
+BENCH_RUNS=${BENCH_RUNS:-3}
 TG="$BUILD/tollgate"
 for b in "$TG" "$BUILD/tools/mkbigpcap" "$BUILD/tools/pcaploop"; do
     [ -x "$b" ] || { echo "bench: $b missing; run make first" >&2; exit 1; }
@@ -27,25 +28,29 @@ trap 'exit 1' INT TERM
 
 now_ns() { date +%s%N; }
 
-# best3 NAME CMD...: run CMD three times; sets NAME_ns (best wall time) and
+# best3 NAME CMD...: run CMD BENCH_RUNS times; sets NAME_ns (best wall time) and
 # NAME_kb (peak RSS of that run). A run that fails stops the bench.
 best3() {
     name=$1
     shift
-    best="" best_kb=""
-    for i in 1 2 3; do
+    best="" best_kb="" best_cpu=""
+    i=0
+    while [ $i -lt "$BENCH_RUNS" ]; do
+        i=$((i + 1))
         rm -rf "$tmp/log"
         t0=$(now_ns)
-        if ! /usr/bin/time -f %M -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err"; then
+        if ! /usr/bin/time -f "%M %U %S" -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err"; then
             echo "bench: '$*' failed:" >&2
             cat "$tmp/err" >&2
             exit 1
         fi
         t=$(($(now_ns) - t0))
-        kb=$(tail -n 1 "$tmp/rss")
+        kb=$(tail -n 1 "$tmp/rss" | cut -d' ' -f1)
+        cpu=$(tail -n 1 "$tmp/rss" | awk '{printf "%d", ($2 + $3) * 1000}')
         if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t best_kb=$kb; fi
+        if [ -z "$best_cpu" ] || [ "$cpu" -lt "$best_cpu" ]; then best_cpu=$cpu; fi
     done
-    eval "${name}_ns=$best ${name}_kb=$best_kb"
+    eval "${name}_ns=$best ${name}_kb=$best_kb ${name}_cpu=$best_cpu"
 }
 
 echo "== writing a ${BENCH_MB} MB capture into $tmp"
@@ -70,18 +75,20 @@ best3 fbare "$BUILD/tools/pcaploop" "$tmp/flows-big.pcap"
 rm -f "$tmp"/*.pcap
 awk -v size="$size" -v pk="$packets" -v flows="$flows" \
     -v bare_ns="$bare_ns" -v bare_kb="$bare_kb" -v tg_ns="$tg_ns" -v tg_kb="$tg_kb" \
-    -v lp_ns="$tglp_ns" -v lp_kb="$tglp_kb" \
+    -v lp_ns="$tglp_ns" -v lp_kb="$tglp_kb" -v bare_cpu="$bare_cpu" -v tg_cpu="$tg_cpu" \
     -v nbig="$BENCH_FLOWS" -v nsmall="$small" -v big_kb="$fbig_kb" -v small_kb="$fsmall_kb" \
-    -v fbare_kb="$fbare_kb" 'BEGIN {
+    -v fbare_kb="$fbare_kb" -v runs="$BENCH_RUNS" 'BEGIN {
     mb = size / 1e6
     bs = bare_ns / 1e9; ts = tg_ns / 1e9
-    printf "capture: %.0f MB, %d packets, %d flows (best of 3 runs each)\n", mb, pk, flows
+    printf "capture: %.0f MB, %d packets, %d flows (best of %d runs each)\n", mb, pk, flows, runs
     printf "%-30s %8.3f s %9.1f MB/s %8.2f Mpkt/s  peak RSS %7.1f MB\n", "bare libpcap loop (reference)", bs, mb / bs, pk / bs / 1e6, bare_kb / 1024
     printf "%-30s %8.3f s %9.1f MB/s %8.2f Mpkt/s  peak RSS %7.1f MB\n", "tollgate analyze -q", ts, mb / ts, pk / ts / 1e6, tg_kb / 1024
     ls = lp_ns / 1e9
     printf "%-30s %8.3f s %9.1f MB/s %8.2f Mpkt/s  peak RSS %7.1f MB\n", "  ... with capture.mmap=no", ls, mb / ls, pk / ls / 1e6, lp_kb / 1024
     r = bs / ts
     printf "throughput ratio tollgate/bare loop: %.2f (target >= 0.5)%s; with capture.mmap=no %.2f\n", r, (r >= 0.5 ? "" : "  BELOW TARGET"), bs / ls
+    if (tg_cpu > 0)
+        printf "CPU time (user+sys, 10 ms ticks) ratio bare loop/tollgate: %.2f (%.2f s / %.2f s; steadier than wall time on a busy machine)\n", bare_cpu / tg_cpu, bare_cpu / 1000, tg_cpu / 1000
     printf "peak RSS ratio tollgate/bare loop: %.1f\n", tg_kb / bare_kb
     per = (big_kb - small_kb) * 1024 / (nbig - nsmall)
     printf "memory per live flow: %.0f bytes (peak RSS %.1f MB at %d flows, %.1f MB at %d; bare loop %.1f MB)\n", per, big_kb / 1024, nbig, small_kb / 1024, nsmall, fbare_kb / 1024
