@@ -64,6 +64,16 @@ else
     bad "truncated file between two others" "rc=$rc flows=$n $(cat "$tmp/multi.err")"
 fi
 
+# standard input as "-", between two files.
+cat pcaps/capture-split.pcap | "$TG" analyze -q -l "$tmp/stdin" pcaps/capture-split-first.pcap - 2>"$tmp/stdin.err"
+rc=$?
+python3 tests/summary.py "$tmp/stdin" >"$tmp/stdin.sum"
+if [ "$rc" = 0 ] && grep -q 'pkts=5/3 bytes=288/200' "$tmp/stdin.sum" && grep -q 'pkts=4/4 bytes=204/196' "$tmp/stdin.sum"; then
+    ok "standard input as -, continuing a flow"
+else
+    bad "standard input as -" "rc=$rc $(cat "$tmp/stdin.err")"
+fi
+
 # 4. missing and non-capture files name the file, exit 1.
 "$TG" analyze -q -l "$tmp/miss" pcaps/no-such.pcap pcaps/capture-split.args 2>"$tmp/miss.err"
 rc=$?
