@@ -4,9 +4,9 @@
  * pcapng keep their full timestamps. A truncated or corrupt file stops at the
  * bad record; what came before has already gone through the engine, and the
  * error names the file and the packet number. libpcap reads a single link
- * type per pcapng file: when a later interface has another one it stops with
- * a terse message, so we look at the interface blocks ourselves and say
- * which interface and link type it was and how to split the file.
+ * type and snapshot length per pcapng file: when a later interface has
+ * another one it stops with a terse message, so we look at the interface
+ * blocks ourselves and say which interface it was and how to split the file.
  *
  * Classic pcap files, by far the most common input, are read from a memory
  * map instead: libpcap copies every record twice (read() into stdio's
@@ -71,17 +71,19 @@ static const char *linktype_name(int lt, char *buf, size_t len)
 }
 
 /* Walk the blocks of a pcapng file and describe the first interface whose
- * link type differs from the first interface's. TG_OK with a message in msg
- * when one was found; TG_DECLINED when the file is not pcapng or all
- * interfaces agree (the error is then something else). */
-static int pcapng_find_mixed_linktypes(const char *path, char *msg, size_t msglen)
+ * link type or snapshot length differs from the first interface's: libpcap
+ * stops there with a terse message. TG_OK with a message in msg when one was
+ * found; TG_DECLINED when the file is not pcapng or all interfaces agree
+ * (the error is then something else). */
+static int pcapng_find_mixed_interfaces(const char *path, char *msg, size_t msglen, bool *linktype)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return TG_DECLINED;
     int rc = TG_DECLINED;
     bool big_endian = false;
-    int first_dlt = -1;
+    int first_lt = -1;
+    uint32_t first_snap = 0;
     unsigned idb_in_section = 0, section = 0;
     for (unsigned blocks = 0; blocks < PCAPNG_SCAN_MAX_BLOCKS; blocks++) {
         uint8_t hdr[16];
@@ -104,20 +106,33 @@ static int pcapng_find_mixed_linktypes(const char *path, char *msg, size_t msgle
         uint32_t blen = big_endian ? cursor_be32(&c) : cursor_le32(&c);
         if (blen < 12 || blen % 4)
             break;
-        if (type == PCAPNG_BT_IDB && got >= 12) {
+        if (type == PCAPNG_BT_IDB && got >= 16) {
             cursor_init(&c, hdr + 8, got - 8);
-            int dlt = big_endian ? cursor_be16(&c) : cursor_le16(&c);
-            if (first_dlt < 0) {
-                first_dlt = dlt;
-            } else if (dlt != first_dlt) {
+            int lt = big_endian ? cursor_be16(&c) : cursor_le16(&c);
+            cursor_skip(&c, 2);
+            uint32_t snap = big_endian ? cursor_be32(&c) : cursor_le32(&c);
+            if (snap == 0 || snap > PCAP_MAX_CAPLEN)
+                snap = PCAP_MAX_CAPLEN; /* "no limit", as libpcap reads it */
+            if (first_lt < 0) {
+                first_lt = lt;
+                first_snap = snap;
+            } else if (lt != first_lt || snap != first_snap) {
                 char a[64], b[64];
+                if (lt != first_lt) {
+                    linktype_name(lt, a, sizeof a);
+                    linktype_name(first_lt, b, sizeof b);
+                } else {
+                    snprintf(a, sizeof a, "%u", snap);
+                    snprintf(b, sizeof b, "%u", first_snap);
+                }
+                *linktype = lt != first_lt;
                 snprintf(msg, msglen,
-                         "interface %u of section %u has link type %s but the first interface has %s; "
-                         "libpcap reads one link type per pcapng file. Split the file per interface "
+                         "interface %u of section %u has %s %s but the first interface has %s; "
+                         "libpcap reads one %s per pcapng file. Split the file per interface "
                          "(e.g. tshark -r FILE -Y 'frame.interface_id == %u' -w PART.pcapng) and "
                          "analyze the parts",
-                         idb_in_section, section, linktype_name(dlt, a, sizeof a),
-                         linktype_name(first_dlt, b, sizeof b), idb_in_section);
+                         idb_in_section, section, *linktype ? "link type" : "snapshot length", a, b,
+                         *linktype ? "link type" : "snapshot length", idb_in_section);
                 rc = TG_OK;
                 break;
             }
@@ -349,9 +364,10 @@ static int capture_file_libpcap(struct engine *e, const char *path, struct captu
         if (r != 1) {
             /* Offline, pcap_next_ex returns 1, PCAP_ERROR_BREAK or PCAP_ERROR. */
             char mixed[512];
-            if (pcapng_find_mixed_linktypes(path, mixed, sizeof mixed) == TG_OK) {
+            bool linktype = false;
+            if (pcapng_find_mixed_interfaces(path, mixed, sizeof mixed, &linktype) == TG_OK) {
                 snprintf(err, errlen, "%s: stopped after packet %llu: %s", path, (unsigned long long)num, mixed);
-                stats_inc(st, STAT_CAPTURE_MIXED_LINKTYPE_FILES);
+                stats_inc(st, linktype ? STAT_CAPTURE_MIXED_LINKTYPE_FILES : STAT_CAPTURE_MIXED_SNAPLEN_FILES);
             } else {
                 snprintf(err, errlen, "%s: packet %llu: truncated or corrupt record (%s); the %llu packets before it were processed",
                          path, (unsigned long long)num + 1, pcap_geterr(pc), (unsigned long long)num);

@@ -12,6 +12,7 @@ STAT(CAPTURE_TRUNCATED_FILES, "capture.truncated_files")
 STAT(CAPTURE_KERNEL_DROPS, "capture.kernel_drops")
 STAT(CAPTURE_KERNEL_RECEIVED, "capture.kernel_received")
 STAT(CAPTURE_MIXED_LINKTYPE_FILES, "capture.mixed_linktype_files")
+STAT(CAPTURE_MIXED_SNAPLEN_FILES, "capture.mixed_snaplen_files")
 /* link layer */
 STAT(DECODE_ETHERNET, "decoder.ethernet")
 STAT(DECODE_VLAN, "decoder.vlan")

@@ -11,6 +11,8 @@ Writes into OUTDIR (default pcaps/):
                               resolution and statistics blocks to skip
   capture-pcapng-mixed.pcapng pcapng whose second interface is raw IP, which
                               libpcap cannot read in the same file
+  capture-pcapng-snaplen.pcapng  pcapng whose second interface has another
+                              snapshot length, which libpcap cannot read either
   capture-split-first.pcap    first half of a TCP and a UDP flow...
   capture-split.pcap          ...and the second half (capture-split.args
                               puts the first file before it on the command line)
@@ -126,6 +128,15 @@ def pcapng_mixed(path):
     w.close()
 
 
+def pcapng_snaplen(path):
+    w = PcapngWriter(path)
+    for f in udp_exchange(1, 1):
+        w.add(f)
+    short = w.add_interface(DLT_EN10MB, snaplen=1500)
+    w.add(udp_exchange(1, 0)[0], iface=short)
+    w.close()
+
+
 def split(first, second):
     frames = tcp_session()
     dgrams = udp_exchange(4, 4)
@@ -156,6 +167,7 @@ def main():
     swapped(os.path.join(out, "capture-swapped.pcap"))
     pcapng(os.path.join(out, "capture-pcapng.pcapng"))
     pcapng_mixed(os.path.join(out, "capture-pcapng-mixed.pcapng"))
+    pcapng_snaplen(os.path.join(out, "capture-pcapng-snaplen.pcapng"))
     split(os.path.join(out, "capture-split-first.pcap"), os.path.join(out, "capture-split.pcap"))
     with open(os.path.join(out, "capture-split.args"), "w") as f:
         f.write("pcaps/capture-split-first.pcap\n")
