@@ -4,15 +4,20 @@
  * pcap loop of the handle registered here, and the loop also checks the stop
  * flag between batches. The caller then flushes flows and writes the final
  * statistics, which include the kernel's received and dropped counts. */
+#include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "capture.h"
 #include "engine.h"
+#include "output.h"
 
 /* Large enough for any frame libpcap hands over (its own maximum). */
 #define LIVE_SNAPLEN 262144
-/* Poll timeout: bounds how late a stop request or a -n count is seen. */
+/* Poll and kernel block timeout: bounds how late packets, a stop request
+ * or the stats interval are seen on a quiet link. */
 #define LIVE_TIMEOUT_MS 100
 /* Kernel ring buffer; bursts beyond it are kernel drops, counted. */
 #define LIVE_BUFFER_BYTES (32 << 20)
@@ -71,12 +76,30 @@ static pcap_t *live_open(const char *iface, char *err, size_t errlen)
     return pc;
 }
 
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * TG_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* Copy the kernel's counters into the statistics (they are cumulative). */
+static void live_kernel_stats(pcap_t *pc, struct stats *st)
+{
+    struct pcap_stat ps;
+    if (pcap_stats(pc, &ps) == 0) {
+        stats_set(st, STAT_CAPTURE_KERNEL_RECEIVED, ps.ps_recv);
+        stats_set(st, STAT_CAPTURE_KERNEL_DROPS, (uint64_t)ps.ps_drop + ps.ps_ifdrop);
+    }
+}
+
 int capture_live(struct engine *e, const char *iface, const char *bpf, uint64_t count,
-                 char *err, size_t errlen)
+                 uint64_t stats_interval_ns, char *err, size_t errlen)
 {
     pcap_t *pc = live_open(iface, err, errlen);
     if (!pc)
         return TG_ERROR;
+    *err = '\0';
     if (bpf && *bpf) {
         struct bpf_program prog;
         if (pcap_compile(pc, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
@@ -97,27 +120,47 @@ int capture_live(struct engine *e, const char *iface, const char *bpf, uint64_t 
         .dlt = pcap_datalink(pc),
         .nano = pcap_get_tstamp_precision(pc) == PCAP_TSTAMP_PRECISION_NANO,
     };
+    struct stats *st = engine_stats(e);
+    struct output *out = engine_output(e);
+    uint64_t next_stats = clock_ns(CLOCK_MONOTONIC) + stats_interval_ns;
+    /* With TPACKET_V3 a blocking pcap_dispatch() waits for the first packet
+     * however long that takes, so an idle link would never see the stop
+     * flag or the stats interval. Poll with a timeout and dispatch without
+     * blocking instead; a signal interrupts poll() at once. */
+    char perr[PCAP_ERRBUF_SIZE];
+    int fd = pcap_setnonblock(pc, 1, perr) == 0 ? pcap_get_selectable_fd(pc) : -1;
+    if (fd < 0)
+        pcap_setnonblock(pc, 0, perr); /* no selectable fd: block, as before */
     capture_signals_watch(pc);
     int r = 0;
     while (!capture_stop_signal() && (count == 0 || lc.num < count)) {
+        if (fd >= 0) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            if (poll(&pfd, 1, LIVE_TIMEOUT_MS) < 0 && errno != EINTR) {
+                snprintf(err, errlen, "interface %s: poll: %s", iface, strerror(errno));
+                r = PCAP_ERROR;
+                break;
+            }
+        }
         int want = (int)(count ? TG_MIN(count - lc.num, LIVE_BATCH) : LIVE_BATCH);
         r = pcap_dispatch(pc, want, live_on_packet, (u_char *)&lc);
         if (r < 0)
             break;
+        if (stats_interval_ns && out && clock_ns(CLOCK_MONOTONIC) >= next_stats) {
+            next_stats += stats_interval_ns;
+            live_kernel_stats(pc, st);
+            output_stats(out, st, clock_ns(CLOCK_REALTIME));
+        }
     }
     capture_signals_watch(NULL);
     int rc = TG_OK;
     if (r == PCAP_ERROR) {
-        snprintf(err, errlen, "interface %s: capture failed after packet %llu: %s", iface,
-                 (unsigned long long)lc.num, pcap_geterr(pc));
+        if (!*err)
+            snprintf(err, errlen, "interface %s: capture failed after packet %llu: %s", iface,
+                     (unsigned long long)lc.num, pcap_geterr(pc));
         rc = TG_ERROR;
     }
-    struct pcap_stat ps;
-    if (pcap_stats(pc, &ps) == 0) {
-        struct stats *st = engine_stats(e);
-        stats_set(st, STAT_CAPTURE_KERNEL_RECEIVED, ps.ps_recv);
-        stats_set(st, STAT_CAPTURE_KERNEL_DROPS, (uint64_t)ps.ps_drop + ps.ps_ifdrop);
-    }
+    live_kernel_stats(pc, st);
     pcap_close(pc);
     return rc;
 }

@@ -53,11 +53,12 @@ void capture_signals_watch(struct pcap *pc);
 int capture_file(struct engine *e, const char *path, struct capture_run *run, char *err, size_t errlen);
 
 /* Sniff iface until SIGINT/SIGTERM (or count packets when count > 0), with
- * an optional BPF filter. TG_OK (also when stopped by a signal), TG_ERROR
- * with a message in err when the interface cannot be used or fails, and
- * CAPTURE_USAGE when the filter does not compile. The kernel's received and
- * dropped counts land in the capture.kernel_* statistics. */
+ * an optional BPF filter, writing a stats event every stats_interval_ns of
+ * wall time (0: only the caller's final one). TG_OK (also when stopped by a
+ * signal), TG_ERROR with a message in err when the interface cannot be used
+ * or fails, and CAPTURE_USAGE when the filter does not compile. The kernel's
+ * received and dropped counts land in the capture.kernel_* statistics. */
 int capture_live(struct engine *e, const char *iface, const char *bpf, uint64_t count,
-                 char *err, size_t errlen);
+                 uint64_t stats_interval_ns, char *err, size_t errlen);
 
 #endif

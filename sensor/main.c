@@ -17,6 +17,8 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 #define TG_VERSION "0.1.0"
+/* sniff writes a stats event this often by default (stats.interval). */
+#define MAIN_STATS_INTERVAL_NS (60 * TG_NS_PER_SEC)
 
 static void usage(FILE *f)
 {
@@ -191,12 +193,20 @@ static int run_engine(const char *mode, int argc, char **argv)
     if (offline) {
         status = run_files(e, c.cfg, argv + ix, argc - ix, c.quiet);
     } else {
-        int r = capture_live(e, c.iface, c.bpf, c.count, err, sizeof err);
+        uint64_t interval = config_get_duration_ns(c.cfg, "stats.interval", MAIN_STATS_INTERVAL_NS);
+        int r = capture_live(e, c.iface, c.bpf, c.count, interval, err, sizeof err);
+        const struct stats *st = engine_stats(e);
         if (r != TG_OK) {
             fprintf(stderr, "tollgate: %s\n", err);
             status = r == CAPTURE_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
-        } else if (capture_stop_signal() && !c.quiet) {
-            fprintf(stderr, "tollgate: sniff %s stopped by %s\n", c.iface, signal_name(capture_stop_signal()));
+        } else if (!c.quiet) {
+            char why[64] = "done";
+            if (capture_stop_signal())
+                snprintf(why, sizeof why, "stopped by %s", signal_name(capture_stop_signal()));
+            fprintf(stderr, "tollgate: sniff %s %s: %llu packets, kernel received %llu, dropped %llu\n", c.iface,
+                    why, (unsigned long long)st->c[STAT_CAPTURE_PACKETS],
+                    (unsigned long long)st->c[STAT_CAPTURE_KERNEL_RECEIVED],
+                    (unsigned long long)st->c[STAT_CAPTURE_KERNEL_DROPS]);
         }
     }
 

@@ -95,8 +95,8 @@ else
 fi
 
 # 2. no -n: runs until SIGTERM, then flushes flows and writes stats with the
-# kernel counters.
-ip netns exec $NSA timeout 30 "$TG" sniff -l "$tmp/t" -i $VA -f "udp" 2>"$tmp/t.err" &
+# kernel counters; with stats.interval it wrote stats events while running.
+ip netns exec $NSA timeout 30 "$TG" sniff -l "$tmp/t" -i $VA -f "udp" --set stats.interval=200ms 2>"$tmp/t.err" &
 tgpid=$!
 if wait_socket; then
     send 5
@@ -109,16 +109,18 @@ else
     rc=timeout
 fi
 tgpid=""
+# The last stats event is the final one; periodic ones (stats.interval) came
+# before it while sniff ran for more than a second.
 stats=$(python3 -c '
 import json, sys
-for l in open(sys.argv[1]):
-    e = json.loads(l)
-    if e["event_type"] == "stats":
-        c = e["stats"]["capture"]
-        print(c["packets"], c["kernel_received"], c["kernel_drops"])
+ev = [json.loads(l) for l in open(sys.argv[1])]
+st = [e["stats"]["capture"] for e in ev if e["event_type"] == "stats"]
+c = st[-1]
+print(c["packets"], c["kernel_received"], c["kernel_drops"], "periodic" if len(st) >= 3 else "no-periodic")
 ' "$tmp/t/eve.json" 2>/dev/null)
 summary "$tmp/t" >"$tmp/t.sum" 2>&1
-if [ "$rc" = 0 ] && [ "$stats" = "5 5 0" ] && grep -q 'stopped by SIGTERM' "$tmp/t.err" &&
+if [ "$rc" = 0 ] && [ "$stats" = "5 5 0 periodic" ] &&
+    grep -q 'sniff tg-cap-va stopped by SIGTERM: 5 packets, kernel received 5, dropped 0' "$tmp/t.err" &&
     grep -q "^flow UDP $IPB:40000 -> $IPA:9999 .*pkts=5/0" "$tmp/t.sum"; then
     ok "SIGTERM stops sniff with stats"
 else
