@@ -164,10 +164,10 @@ static int linktype_to_dlt(uint32_t lt)
     }
 }
 
-/* Hand one record to the engine and keep the progress bar going. */
-static void capture_deliver(struct engine *e, struct capture_run *run, const char *path, uint64_t num,
-                            uint64_t ts_ns, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int dlt,
-                            uint64_t pos)
+/* Hand one record to the engine. Returns true when the progress bar wants
+ * the current file position (every CAPTURE_PROGRESS_EVERY packets). */
+static bool capture_deliver(struct engine *e, struct capture_run *run, uint64_t num, uint64_t ts_ns,
+                            const uint8_t *data, uint32_t caplen, uint32_t wirelen, int dlt)
 {
     struct packet p;
     memset(&p, 0, sizeof p);
@@ -178,11 +178,10 @@ static void capture_deliver(struct engine *e, struct capture_run *run, const cha
     p.wirelen = wirelen;
     p.datalink = dlt;
     engine_process_packet(e, &p);
-    if (run && run->progress) {
-        run->packets++;
-        if ((num & (CAPTURE_PROGRESS_EVERY - 1)) == 0)
-            capture_progress_draw(run, path, pos, false);
-    }
+    if (!run || !run->progress)
+        return false;
+    run->packets++;
+    return (num & (CAPTURE_PROGRESS_EVERY - 1)) == 0;
 }
 
 static void capture_file_done(struct capture_run *run, const char *path, uint64_t pos, uint64_t size)
@@ -294,8 +293,9 @@ static int capture_file_mapped(struct engine *e, const char *path, struct captur
             __builtin_prefetch(cursor_ptr(&c));
             __builtin_prefetch(cursor_ptr(&c) + CAPTURE_CACHE_LINE);
         }
-        capture_deliver(e, run, path, ++num, (uint64_t)sec * TG_NS_PER_SEC + (uint64_t)frac * frac_mul, data,
-                        caplen, wirelen, dlt, c.pos);
+        if (capture_deliver(e, run, ++num, (uint64_t)sec * TG_NS_PER_SEC + (uint64_t)frac * frac_mul, data, caplen,
+                            wirelen, dlt))
+            capture_progress_draw(run, path, c.pos, false);
         if (c.pos - released >= CAPTURE_MAP_RELEASE_BYTES) {
             /* Whole pages behind the current record only: it may still be
              * referenced by nothing, but the next one starts right here. */
@@ -376,10 +376,12 @@ static int capture_file_libpcap(struct engine *e, const char *path, struct captu
             rc = TG_ERROR;
             break;
         }
-        long pos = run && run->progress ? ftell(fp) : 0;
         /* Opened with nanosecond precision, so tv_usec holds nanoseconds. */
-        capture_deliver(e, run, path, ++num, (uint64_t)h->ts.tv_sec * TG_NS_PER_SEC + (uint64_t)h->ts.tv_usec,
-                        data, h->caplen, h->len, dlt, pos > 0 ? (uint64_t)pos : 0);
+        if (capture_deliver(e, run, ++num, (uint64_t)h->ts.tv_sec * TG_NS_PER_SEC + (uint64_t)h->ts.tv_usec, data,
+                            h->caplen, h->len, dlt)) {
+            long pos = ftell(fp); /* an lseek() for stdio: only when drawing */
+            capture_progress_draw(run, path, pos > 0 ? (uint64_t)pos : 0, false);
+        }
     }
     if (run && run->progress) {
         struct stat sb;
