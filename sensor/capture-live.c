@@ -146,6 +146,10 @@ int capture_live(struct engine *e, const char *iface, const char *bpf, uint64_t 
         r = pcap_dispatch(pc, want, live_on_packet, (u_char *)&lc);
         if (r < 0)
             break;
+        /* Packets carry the kernel's wall-clock stamps, so the wall clock
+         * moves engine time on when none arrive and idle flows time out. */
+        if (r == 0)
+            engine_tick(e, clock_ns(CLOCK_REALTIME));
         if (stats_interval_ns && out && clock_ns(CLOCK_MONOTONIC) >= next_stats) {
             next_stats += stats_interval_ns;
             live_kernel_stats(pc, st);

@@ -129,6 +129,14 @@ void engine_process_packet(struct engine *e, struct packet *p)
     p->owned = NULL;
 }
 
+void engine_tick(struct engine *e, uint64_t now_ns)
+{
+    if (now_ns > e->now_ns)
+        e->now_ns = now_ns;
+    defrag_expire(e->defrag, e->now_ns);
+    flow_table_expire(e->flows, e->now_ns);
+}
+
 struct stats *engine_stats(struct engine *e) { return &e->stats; }
 struct app_layer *engine_app_layer(struct engine *e) { return e->app; }
 struct output *engine_output(struct engine *e) { return e->out; }

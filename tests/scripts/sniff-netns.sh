@@ -95,12 +95,14 @@ else
 fi
 
 # 2. no -n: runs until SIGTERM, then flushes flows and writes stats with the
-# kernel counters; with stats.interval it wrote stats events while running.
-ip netns exec $NSA timeout 30 "$TG" sniff -l "$tmp/t" -i $VA -f "udp" --set stats.interval=200ms 2>"$tmp/t.err" &
+# kernel counters; with stats.interval it wrote stats events while running,
+# and the flow timed out on the idle link before the signal came.
+ip netns exec $NSA timeout 30 "$TG" sniff -l "$tmp/t" -i $VA -f "udp" --set stats.interval=200ms \
+    --set flow.timeout=1s 2>"$tmp/t.err" &
 tgpid=$!
 if wait_socket; then
     send 5
-    sleep 0.5
+    sleep 2.5 # the flow times out while the link is idle
     # $tgpid is timeout(1) (ip netns exec execs it); signal its child, tollgate.
     kill -TERM "$(pgrep -P $tgpid)"
     wait $tgpid
@@ -121,10 +123,11 @@ print(c["packets"], c["kernel_received"], c["kernel_drops"], "periodic" if len(s
 summary "$tmp/t" >"$tmp/t.sum" 2>&1
 if [ "$rc" = 0 ] && [ "$stats" = "5 5 0 periodic" ] &&
     grep -q 'sniff tg-cap-va stopped by SIGTERM: 5 packets, kernel received 5, dropped 0' "$tmp/t.err" &&
-    grep -q "^flow UDP $IPB:40000 -> $IPA:9999 .*pkts=5/0" "$tmp/t.sum"; then
+    grep -q "^flow UDP $IPB:40000 -> $IPA:9999 .*pkts=5/0" "$tmp/t.sum" &&
+    grep '"event_type":"flow"' "$tmp/t/eve.json" | grep -q '"reason":"timeout"'; then
     ok "SIGTERM stops sniff with stats"
 else
-    bad "SIGTERM stops sniff with stats" "rc=$rc stats='$stats' $(cat "$tmp/t.err" | tr '\n' ';')"
+    bad "SIGTERM stops sniff with stats" "rc=$rc stats='$stats' $(tr '\n' ';' <"$tmp/t.err") $(grep '"flow"' "$tmp/t/eve.json")"
 fi
 
 # 3. a filter that does not compile is a usage error.
