@@ -297,8 +297,10 @@ static int capture_file_mapped(struct engine *e, const char *path, struct captur
                             wirelen, dlt))
             capture_progress_draw(run, path, c.pos, false);
         if (c.pos - released >= CAPTURE_MAP_RELEASE_BYTES) {
-            /* Whole pages behind the current record only: it may still be
-             * referenced by nothing, but the next one starts right here. */
+            /* Drop whole pages behind the record just handed over: the
+             * engine keeps no pointer into packet bytes once it returns
+             * (libpcap reuses its buffer the same way), and the next record
+             * starts at c.pos. */
             size_t upto = c.pos & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
             madvise((void *)(map + released), upto - released, MADV_DONTNEED);
             released = upto;
