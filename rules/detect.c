@@ -73,6 +73,7 @@ struct detect {
     char *err;
     size_t errlen;
     uint32_t flowbits_max;
+    bool inline_mode; /* verdicts are carried out (runmode = inline) */
     /* per inspection */
     uint32_t *stamp;
     uint32_t gen;
@@ -254,6 +255,8 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
     d->errlen = errlen;
     err[0] = '\0';
     d->flowbits_max = (uint32_t)config_get_u64(cfg, "detect.flowbits.max-per-flow", 256);
+    const char *runmode = config_get(cfg, "runmode");
+    d->inline_mode = runmode && strcmp(runmode, "inline") == 0;
     if (prev) {
         /* Bit ids stay what they were: flows carry them across the reload.
          * The names are copied now; state moves over only on success, so a
@@ -680,7 +683,7 @@ static bool threshold_from_rule(const struct rule_threshold *t, enum threshold_t
     return true;
 }
 
-static void detect_alert(struct detect_ctx *c, struct detect_rule *dr, bool blocked)
+static void detect_alert(struct detect_ctx *c, struct detect_rule *dr, bool drop, bool reject)
 {
     const struct rule *r = dr->r;
     struct output *o = c->d->out;
@@ -688,38 +691,26 @@ static void detect_alert(struct detect_ctx *c, struct detect_rule *dr, bool bloc
     stats_inc(c->d->stats, STAT_DETECT_ALERTS);
     if (!o)
         return;
-    struct packet *p = c->p;
-    struct json *j = output_eve_begin(o, "alert", p->ts_ns, p->flow, p, c->app_proto);
-    json_open_object(j, "alert");
-    json_str(j, "action", blocked ? "blocked" : "allowed");
-    json_u64(j, "gid", r->gid);
-    json_u64(j, "signature_id", r->sid);
-    json_u64(j, "rev", r->rev);
-    json_str(j, "signature", r->msg ? r->msg : "");
-    json_str(j, "category", r->class_desc ? r->class_desc : "");
-    json_u64(j, "severity", (uint64_t)r->priority);
-    json_close_object(j);
-    output_eve_finish(o);
-    FILE *fast = output_fast(o);
-    if (fast) {
-        /* Suricata's fast.log layout, so existing log tooling reads it. */
-        char a[48], b[48], pn[16];
-        time_t sec = (time_t)(p->ts_ns / TG_NS_PER_SEC);
-        struct tm tm;
-        gmtime_r(&sec, &tm);
-        char ts[32];
-        strftime(ts, sizeof ts, "%m/%d/%Y-%H:%M:%S", &tm);
-        fprintf(fast, "%s.%06u  %s[**] [%u:%u:%u] %s [**] [Classification: %s] [Priority: %d] {%s} ", ts,
-                (unsigned)((p->ts_ns % TG_NS_PER_SEC) / 1000), blocked ? "[Drop] " : "", r->gid, r->sid, r->rev,
-                r->msg ? r->msg : "", r->class_desc ? r->class_desc : "(null)", r->priority,
-                flow_proto_name(p->l4_proto, pn, sizeof pn));
-        ip_addr_str(&p->src, a, sizeof a);
-        ip_addr_str(&p->dst, b, sizeof b);
-        if (p->flags & PKT_HAS_L4)
-            fprintf(fast, "%s:%u -> %s:%u\n", a, p->sport, b, p->dport);
-        else
-            fprintf(fast, "%s -> %s\n", a, b);
+    struct output_alert a = {
+        .action = rule_action_name(r->action),
+        .blocked = drop && c->d->inline_mode,
+        .gid = r->gid,
+        .sid = r->sid,
+        .rev = r->rev,
+        .msg = r->msg,
+        .classtype = r->classtype,
+        .category = r->class_desc,
+        .priority = (uint32_t)r->priority,
+    };
+    struct json *j = output_alert_begin(o, &a, c->p, c->app_proto);
+    if (drop) {
+        /* The verdict given (inline) or the one that would have been
+         * given (offline, passive), as Suricata 7's verdict object. */
+        json_open_object(j, "verdict");
+        json_str(j, "action", reject ? "reject" : "drop");
+        json_close_object(j);
     }
+    output_alert_finish(o, &a, c->p, c->app_proto);
 }
 
 /* Full match of candidate i; returns false to stop inspecting (pass). */
@@ -765,18 +756,17 @@ static bool detect_one(struct detect_ctx *c, size_t i)
     if (over == TC_ACTION_PASS)
         return false;
     drop = over == TC_ACTION_DROP || over == TC_ACTION_REJECT;
-    if (drop) {
-        bool reject = r->action >= RULE_ACTION_REJECT && r->action <= RULE_ACTION_REJECTBOTH;
-        if (c->p->verdict == VERDICT_ACCEPT || reject)
-            c->p->verdict = reject ? VERDICT_REJECT : VERDICT_DROP;
-    }
+    bool reject = drop && (over == TC_ACTION_REJECT ||
+                           (r->action >= RULE_ACTION_REJECT && r->action <= RULE_ACTION_REJECTBOTH));
+    if (drop && (c->p->verdict == VERDICT_ACCEPT || reject))
+        c->p->verdict = reject ? VERDICT_REJECT : VERDICT_DROP;
     if (r->noalert)
         return true;
     if (threshold_from_rule(&r->threshold, THRESHOLD_LIMIT, &spec) &&
         threshold_check(c->d->thresholds, r->gid, r->sid, &spec, &c->p->src, &c->p->dst, c->p->ts_ns) ==
             THRESHOLD_SUPPRESS)
         return true;
-    detect_alert(c, dr, drop);
+    detect_alert(c, dr, drop, reject);
     return true;
 }
 

@@ -14,6 +14,7 @@ static void rules_usage(FILE *f)
 {
     fprintf(f, "usage: tollgate rules check [-c CONF] [--set K=V]... [--skip-bad-rules] [-S FILE]... [FILE...]\n"
                "       tollgate rules test [-c CONF] [--set K=V]... RULES... PCAP...\n"
+               "       tollgate rules list [-c CONF] [--db FILE] [-S RULES]... [RULES...]\n"
                "\n"
                "  Parse rule files (and the config's rule-files when no FILE is given), report every\n"
                "  error as FILE:LINE:COL: error: KEYWORD: message, and print statistics.\n"
@@ -205,6 +206,8 @@ int rules_cli_main(int argc, char **argv)
         return rules_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "test") == 0)
         return rules_test_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "list") == 0)
+        return rules_list_main(argc - 1, argv + 1);
     fprintf(stderr, "tollgate: rules: unknown subcommand '%s'\n", argv[1]);
     rules_usage(stderr);
     return RULES_EXIT_USAGE;

@@ -8,4 +8,7 @@ int rules_cli_main(int argc, char **argv);
 /* "rules test": argv[0] is "test". Returns the exit status. */
 int rules_test_main(int argc, char **argv);
 
+/* "rules list": argv[0] is "list". Returns the exit status. */
+int rules_list_main(int argc, char **argv);
+
 #endif

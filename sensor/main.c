@@ -202,6 +202,8 @@ static int run_engine(const char *mode, int argc, char **argv)
         c.cfg = file;
     }
     bool offline = strcmp(mode, "analyze") == 0;
+    /* Modules that act differently inline (verdicts) read the run mode. */
+    config_set(c.cfg, c.inline_mode ? "runmode=inline" : offline ? "runmode=offline" : "runmode=sniff");
     if ((offline && ix >= argc) || (c.inline_mode && !c.queues) ||
         (!offline && !c.inline_mode && !c.iface)) {
         usage(stderr);

@@ -400,8 +400,14 @@ struct json *output_alert_begin(struct output *o, const struct output_alert *a, 
     json_close_object(j);
     size_t plen;
     const uint8_t *pl = alert_payload(o, a, p, &plen);
-    if (plen)
-        json_strn(j, "payload_printable", pl, plen);
+    if (plen) {
+        /* As Suricata prints it: printable ASCII kept, every other byte '.'. */
+        uint8_t buf[2048];
+        size_t n = TG_MIN(plen, sizeof buf);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (pl[i] >= 0x20 && pl[i] < 0x7f) || pl[i] == '\n' || pl[i] == '\r' || pl[i] == '\t' ? pl[i] : '.';
+        json_strn(j, "payload_printable", buf, n);
+    }
     return j;
 }
 

@@ -29,5 +29,16 @@ WANT
 if diff -u "$tmp/want" "$tmp/got"; then echo "ok   rules-test: matches, buffers, offsets"; pass=1; else echo "FAIL rules-test"; fail=1; fi
 if "$BUILD/tollgate" rules test "$tmp/t.rules" >/dev/null 2>&1; then echo "FAIL rules-test: no capture must be a usage error"; fail=$((fail + 1))
 else echo "ok   rules-test: usage error without a capture"; pass=$((pass + 1)); fi
+# rules list: the same rules after a real run, with the run's alert counts.
+"$BUILD/tollgate" analyze -q -S "$tmp/t.rules" -l "$tmp/log" pcaps/defrag-ipv4-ooo.pcap
+"$BUILD/tollgate" rules list --db "$tmp/log/tollgate.db" "$tmp/t.rules" | sed "s|$tmp/||" >"$tmp/list"
+cat >"$tmp/want-list" <<'WANT'
+# 2 rules; alerts from run 1 of log/tollgate.db
+gid:sid:rev      action    alerts  msg
+1:100:2          alert          3  sip request
+1:101:0          alert          2  via
+WANT
+if diff -u "$tmp/want-list" "$tmp/list"; then echo "ok   rules-list: hit counts from the last run"; pass=$((pass + 1))
+else echo "FAIL rules-list"; fail=$((fail + 1)); fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
