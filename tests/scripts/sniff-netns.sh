@@ -9,7 +9,8 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-build}
 cd "$TOP" || exit 1
 TG="$(pwd)/$BUILD/tollgate"
-NSA=tg-cap-a NSB=tg-cap-b VA=tg-cap-va VB=tg-cap-vb
+# Names carry the PID so parallel runs (two worktrees, two suites) never meet.
+NSA=tg-cap-a-$$ NSB=tg-cap-b-$$ VA=tgca$$ VB=tgcb$$
 IPA=198.18.10.1 IPB=198.18.10.2
 pass=0 fail=0 skip=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
@@ -122,7 +123,7 @@ print(c["packets"], c["kernel_received"], c["kernel_drops"], "periodic" if len(s
 ' "$tmp/t/eve.json" 2>/dev/null)
 summary "$tmp/t" >"$tmp/t.sum" 2>&1
 if [ "$rc" = 0 ] && [ "$stats" = "5 5 0 periodic" ] &&
-    grep -q 'sniff tg-cap-va stopped by SIGTERM: 5 packets, kernel received 5, dropped 0' "$tmp/t.err" &&
+    grep -q "sniff $VA stopped by SIGTERM: 5 packets, kernel received 5, dropped 0" "$tmp/t.err" &&
     grep -q "^flow UDP $IPB:40000 -> $IPA:9999 .*pkts=5/0" "$tmp/t.sum" &&
     grep '"event_type":"flow"' "$tmp/t/eve.json" | grep -q '"reason":"timeout"'; then
     ok "SIGTERM stops sniff with stats"
