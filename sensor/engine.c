@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include "app-layer.h"
 #include "config.h"
+#include "decoders.h"
 #include "defrag.h"
 #include "engine.h"
 #include "flow.h"
@@ -65,6 +66,7 @@ struct engine *engine_new(const struct config *cfg, struct output *out, char *er
         engine_free(e);
         return NULL;
     }
+    decoders_register_all(e->app, cfg);
     return e;
 }
 
