@@ -10,8 +10,7 @@ enum sip_dlg_state {
     SIP_DLG_AUTHENTICATING,
     SIP_DLG_ESTABLISHED,
     SIP_DLG_REINVITING,
-    SIP_DLG_TERMINATING,
-    SIP_DLG_TERMINATED
+    SIP_DLG_TERMINATING
 };
 
 /* SDP sessions remembered per dialog (one per side is the normal case). */
@@ -189,15 +188,18 @@ sip_event_set sip_dialog_update(struct sip_dialog_table *t, const struct sip_msg
                 d->state = SIP_DLG_AUTHENTICATING;
             else if (d->state == SIP_DLG_REINVITING)
                 d->state = SIP_DLG_ESTABLISHED; /* a failed re-INVITE keeps the dialog */
-            else if (sip_range_is(&meth, "INVITE"))
-                d->state = SIP_DLG_TERMINATED;
+            else if (sip_range_is(&meth, "INVITE") && d->state != SIP_DLG_ESTABLISHED)
+                sip_dialog_delete(t, d); /* a failed INVITE leaves no dialog (RFC 3261 12.1) */
         }
         return 0;
     }
 
     bool invite = sip_range_is(&m->method, "INVITE");
     if (!d) {
-        if (sip_range_is(&m->method, "CANCEL"))
+        /* Only dialog-creating requests open an entry (RFC 3261 12, RFC 6665,
+         * RFC 3515). Snort also opens one for REGISTER, OPTIONS and the like,
+         * which makes a registrar's flow hit max_dialogs with no call at all. */
+        if (!invite && !sip_range_is(&m->method, "SUBSCRIBE") && !sip_range_is(&m->method, "REFER"))
             return 0;
         if (t->n >= t->max) {
             /* Snort: the oldest dialog of the session makes room */
@@ -227,6 +229,9 @@ sip_event_set sip_dialog_update(struct sip_dialog_table *t, const struct sip_msg
             return ev;
         }
         if (d->state == SIP_DLG_ESTABLISHED) {
+            /* a re-INVITE may change the session; its copies must then match it */
+            if (has_sdp)
+                sip_media_update(d, &media);
             d->state = SIP_DLG_REINVITING;
             return ev;
         }
