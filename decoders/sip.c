@@ -176,8 +176,9 @@ static bool sip_is_start_content(const uint8_t *b, size_t n)
     size_t v = sip_version_len(b, n);
     if (v)
         return v < n && b[v] == ' ';
+    /* the method is judged later (sip.unknown_method); here any visible bytes */
     size_t m = 0;
-    while (m < n && sip_is_token_char(b[m]))
+    while (m < n && b[m] > 0x20 && b[m] < 0x7f)
         m++;
     if (m == 0 || m >= n || b[m] != ' ')
         return false;
