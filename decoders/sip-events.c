@@ -205,7 +205,7 @@ static uint64_t ev_total_len(const struct sip_msg *m, enum sip_hdr_id id)
 static struct sip_range ev_value(const struct sip_msg *m, enum sip_hdr_id id)
 {
     const struct sip_header *h = sip_msg_header(m, id);
-    return h ? h->value : (struct sip_range){NULL, 0};
+    return h ? h->value : (struct sip_range){(const uint8_t *)"", 0}; /* never NULL: memchr/memcmp */
 }
 
 /* Leading 1*DIGIT of a value: false when it does not start with a digit. */

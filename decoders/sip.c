@@ -547,7 +547,7 @@ size_t sip_header_unfold(const struct sip_header *h, char *dst, size_t cap)
 int sip_cseq_split(const struct sip_range *v, uint64_t *num, bool *num_ok, struct sip_range *method)
 {
     size_t i = 0, n = v->len;
-    const uint8_t *p = v->p;
+    const uint8_t *p = v->p ? v->p : (const uint8_t *)"";
     uint64_t x = 0;
     size_t d = 0;
     for (; i < n && p[i] >= '0' && p[i] <= '9'; i++, d++)
