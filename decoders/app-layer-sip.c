@@ -176,6 +176,9 @@ static size_t sip_app_parse(void *state, struct app_parse *ap, const uint8_t *da
     struct sip_msg m;
     sip_msg_init(&m, hdrs, c->max_headers);
     size_t off = 0;
+    /* after lost bytes the data starts mid-message: resynchronising on the
+     * next start line is expected there, not junk sent by the peer */
+    bool resync = ap->flags & APP_GAP;
     while (off < len) {
         int64_t r = sip_parse_message(data + off, len - off, SIP_STREAM, &m);
         if (r == TG_AGAIN) {
@@ -193,12 +196,15 @@ static size_t sip_app_parse(void *state, struct app_parse *ap, const uint8_t *da
             for (size_t k = off; k < off + skip; k++)
                 if (data[k] != '\r' && data[k] != '\n')
                     only_crlf = false;
-            if (!only_crlf && em.stats)
+            if (!only_crlf && !resync && em.stats)
                 stats_inc(em.stats, STAT_SIP_PARSE_ERRORS);
             off += skip;
             continue;
         }
         sip_event_set ev = sip_inspect_message(sip_app_ctx, &m, SIP_STREAM);
+        if (resync)
+            ev &= ~SIP_EV_BIT(SIP_EV_JUNK_BEFORE_MESSAGE);
+        resync = false;
         sip_handle_message(&m, ev, &em);
         off += (size_t)r;
     }

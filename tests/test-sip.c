@@ -642,6 +642,15 @@ TEST(app_tcp_framing)
     size_t used = app_layer_handle(al, &f, NULL, 0, (const uint8_t *)stream, strlen(stream), 0);
     CHECK_EQ_U(used, strlen(stream));
     CHECK_EQ_U(st->c[STAT_SIP_MESSAGES], 4);
+    /* junk before a message is an anomaly, but not right after a gap */
+    snprintf(stream, sizeof stream, "tail of a lost message\r\n%s", msg);
+    app_layer_handle(al, &f, NULL, 0, (const uint8_t *)stream, strlen(stream), APP_GAP);
+    CHECK_EQ_U(st->c[STAT_SIP_MESSAGES], 5);
+    CHECK_EQ_U(st->c[STAT_SIP_EVENTS], 0);
+    CHECK_EQ_U(st->c[STAT_SIP_PARSE_ERRORS], 0);
+    app_layer_handle(al, &f, NULL, 0, (const uint8_t *)stream, strlen(stream), 0);
+    CHECK_EQ_U(st->c[STAT_SIP_MESSAGES], 6);
+    CHECK_EQ_U(st->c[STAT_SIP_EVENTS], 1);
     app_layer_flow_end(al, &f);
     engine_free(e);
     config_free(cfg);
