@@ -81,10 +81,37 @@ struct sip_emit {
     struct sip_flow_state *st;
 };
 
+/* The addresses of an EVE record follow the message's direction. TCP data
+ * may be delivered by a packet of the other direction (an ACK) or by none
+ * (flow end), so the header is then built from the flow, oriented by dir. */
+static const struct packet *sip_eve_packet(const struct app_parse *ap, struct packet *tmp)
+{
+    const struct packet *p = ap->p;
+    if (p && p->dir == ap->dir && p->ip_version)
+        return p;
+    const struct flow *f = ap->flow;
+    if (!f)
+        return p;
+    int d = ap->dir ? 1 : 0;
+    memset(tmp, 0, sizeof *tmp);
+    tmp->num = p ? p->num : 0;
+    tmp->ts_ns = p ? p->ts_ns : f->last_ns;
+    tmp->ip_version = f->addr[0].family == 6 ? 6 : 4;
+    tmp->src = f->addr[d];
+    tmp->dst = f->addr[d ^ 1];
+    tmp->sport = f->port[d];
+    tmp->dport = f->port[d ^ 1];
+    tmp->l4_proto = f->proto;
+    tmp->flags = PKT_HAS_L4;
+    tmp->flow = ap->flow;
+    tmp->dir = (uint8_t)d;
+    return tmp;
+}
+
 static void sip_emit_eve(struct sip_emit *em, const struct sip_msg *m, sip_event_set ev)
 {
-    struct packet *p = em->ap->p;
-    const struct packet *hp = (p && p->dir == em->ap->dir) ? p : NULL;
+    struct packet *p = em->ap->p, tmp;
+    const struct packet *hp = sip_eve_packet(em->ap, &tmp);
     uint64_t ts = p ? p->ts_ns : (em->e ? engine_now(em->e) : 0);
     if (!em->out)
         return;

@@ -120,6 +120,16 @@ const struct sip_header *sip_msg_header(const struct sip_msg *msg, enum sip_hdr_
     return &msg->hdrs[msg->first[id]];
 }
 
+const struct sip_header *sip_msg_header_next(const struct sip_msg *msg, const struct sip_header *h)
+{
+    if (!h || h < msg->hdrs || h >= msg->hdrs + msg->n_hdrs)
+        return NULL;
+    for (const struct sip_header *n = h + 1; n < msg->hdrs + msg->n_hdrs; n++)
+        if (n->id == h->id)
+            return n;
+    return NULL;
+}
+
 void sip_msg_init(struct sip_msg *msg, struct sip_header *hdrs, uint32_t cap)
 {
     memset(msg, 0, sizeof *msg);

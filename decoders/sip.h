@@ -161,6 +161,10 @@ const char *sip_header_name(enum sip_hdr_id id);
 /* First header with this id or NULL. */
 const struct sip_header *sip_msg_header(const struct sip_msg *msg, enum sip_hdr_id id);
 
+/* The next header after h (an element of msg->hdrs) with the same id, or
+ * NULL: walks every Via, Record-Route, Contact... in order. */
+const struct sip_header *sip_msg_header_next(const struct sip_msg *msg, const struct sip_header *h);
+
 /* Copy h's value into dst (capacity cap, NUL-terminated), replacing each fold
  * (CRLF and the white space that follows) by one SP. Returns the length
  * copied; values longer than cap-1 are cut. */

@@ -301,10 +301,8 @@ TEST(osip_fields)
     CHECK_EQ_U(v.port, 5060);
     CHECK_STR(v.branch, "z9hG4bK776asdhds");
     CHECK_EQ_U(v.rport, 0);
-    const struct sip_header *via2 = NULL;
-    for (uint32_t i = 1; i < m.n_hdrs; i++)
-        if (m.hdrs[i].id == SIP_HDR_VIA)
-            via2 = &m.hdrs[i];
+    const struct sip_header *via2 = sip_msg_header_next(&m, sip_msg_header(&m, SIP_HDR_VIA));
+    CHECK(via2 && sip_msg_header_next(&m, via2) == NULL);
     CHECK(via2 && sip_parse_via(via2, &v) == TG_OK);
     CHECK_STR(v.transport, "TCP");
     CHECK_EQ_U(v.port, 5070);
