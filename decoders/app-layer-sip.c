@@ -25,6 +25,10 @@ struct sip_flow_state {
     bool over_sessions; /* this flow started past sip.max_sessions: raise it once */
 };
 
+/* How far the probe looks for a start line after junk. */
+#define SIP_PROBE_LINES 8
+#define SIP_PROBE_BYTES 1024
+
 static struct sip_inspect *sip_app_ctx;
 static atomic_uint sip_app_sessions;
 
@@ -41,7 +45,20 @@ enum app_probe_result sip_app_probe(const uint8_t *data, size_t len, int dir)
         bool plausible = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || strchr("-.!%*_+`'~", c);
         return plausible && len - s < 1024 ? APP_PROBE_MORE : APP_PROBE_NO;
     }
-    return sip_is_start_line(data + s, len - s) ? APP_PROBE_YES : APP_PROBE_NO;
+    if (sip_is_start_line(data + s, len - s))
+        return APP_PROBE_YES;
+    /* Junk before the start line must not hide a SIP flow (it is an anomaly
+     * the parser reports): look a few lines further, within a bound. */
+    size_t pos = s;
+    for (int line = 0; line < SIP_PROBE_LINES && pos < len && pos < SIP_PROBE_BYTES; line++) {
+        const uint8_t *lf = memchr(data + pos, '\n', len - pos);
+        if (!lf)
+            break;
+        pos = (size_t)(lf - data) + 1;
+        if (pos < len && sip_is_start_line(data + pos, len - pos))
+            return APP_PROBE_YES;
+    }
+    return APP_PROBE_NO;
 }
 
 static void *sip_app_state_new(struct flow *f, void *user)

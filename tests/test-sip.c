@@ -597,6 +597,8 @@ TEST(app_probe)
     for (size_t i = 0; i < TG_ARRAY_LEN(no); i++)
         CHECK_EQ_U(sip_app_probe((const uint8_t *)no[i], strlen(no[i]), 0), APP_PROBE_NO);
     CHECK_EQ_U(sip_app_probe((const uint8_t *)"INVITE sip:a", 12, 0), APP_PROBE_MORE);
+    const char *junk = "\x01\x02 noise\r\nINVITE sip:a@b SIP/2.0\r\n";
+    CHECK_EQ_U(sip_app_probe((const uint8_t *)junk, strlen(junk), 0), APP_PROBE_YES);
 }
 
 TEST(app_tcp_framing)

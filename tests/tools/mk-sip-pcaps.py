@@ -132,6 +132,7 @@ CASES = [
      ["sip.unterminated_quote", "sip.osip_parse_failed"]),
     (40042, "udp", [(0, req(extra=("X-Nul: a\0b",)))], ["sip.nul_byte", "sip.osip_parse_failed"]),
     (40043, "udp", [(0, req()), (0, b"\x16\x03junk\r\n" + req(cseq=2))], ["sip.junk_before_message"]),
+    (40057, "udp", [(0, b"\x00\x01garbage\r\n" + req())], ["sip.junk_before_message"]),  # on a new flow
     (40044, "udp", [(0, req(skip=("From",), extra=("From: \"x' OR '1'='1\" <sip:alice@example.org>;tag=9",)))],
      ["sip.sql_injection"]),
     (40045, "udp", [(0, req(extra=("User-Agent: <script>alert(document.cookie)</script>",)))],
