@@ -65,7 +65,7 @@ static const struct sip_event_info sip_event_table[SIP_EV_MAX] = {
     E141(SCRIPT_INJECTION, 19, "script_injection", "script injection pattern in a user-controlled field"),
     E141(OSIP_PARSE_FAILED, 20, "osip_parse_failed", "libosip2 cannot parse the message"),
     E141(BAD_DISPLAY_NAME, 21, "bad_display_name", "non-token characters in an unquoted display name"),
-    E141(BAD_NAME_ADDR, 22, "bad_name_addr", "malformed <addr-spec> (white space or unbalanced brackets)"),
+    E141(BAD_NAME_ADDR, 22, "bad_name_addr", "malformed address (white space inside <>, unbalanced <>, no URI)"),
     E141(UNBRACKETED_URI_HEADERS, 23, "unbracketed_uri_headers", "URI with headers not enclosed in <>"),
     E141(EMPTY_HEADER_PARAM, 24, "empty_header_param", "empty parameter or list element in an address header"),
     E141(BAD_DATE, 25, "bad_date", "Date header not in GMT"),
@@ -288,6 +288,8 @@ static sip_event_set ev_check_addr(const struct sip_range *v)
                     break;
                 }
         }
+    } else if (!memchr(p, ':', n)) {
+        ev |= SIP_EV_BIT(SIP_EV_BAD_NAME_ADDR); /* neither <URI> nor scheme:... */
     } else {
         /* addr-spec: RFC 3261 20.10, a URI with '?' (or ',') must be in <> */
         uint32_t e = 0;
@@ -295,6 +297,44 @@ static sip_event_set ev_check_addr(const struct sip_range *v)
             e++;
         if (memchr(p, '?', e))
             ev |= SIP_EV_BIT(SIP_EV_UNBRACKETED_URI_HEADERS);
+    }
+    return ev;
+}
+
+/* Contact holds a comma-separated list: check each element on its own
+ * (commas inside quotes or <> do not separate). */
+static sip_event_set ev_check_addr_list(const struct sip_range *v)
+{
+    sip_event_set ev = 0;
+    bool q = false;
+    int depth = 0;
+    uint32_t start = 0;
+    for (uint32_t i = 0; i <= v->len; i++) {
+        uint8_t c = i < v->len ? v->p[i] : ',';
+        if (q) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                q = false;
+            continue;
+        }
+        if (c == '"') {
+            q = true;
+        } else if (c == '<') {
+            depth++;
+        } else if (c == '>') {
+            if (depth)
+                depth--;
+        } else if (c == ',' && depth == 0) {
+            uint32_t s = start, e = i;
+            while (s < e && ev_ws(v->p[s]))
+                s++;
+            while (e > s && ev_ws(v->p[e - 1]))
+                e--;
+            if (e > s)
+                ev |= ev_check_addr(&(struct sip_range){v->p + s, e - s});
+            start = i + 1;
+        }
     }
     return ev;
 }
@@ -662,8 +702,11 @@ sip_event_set sip_inspect_message(const struct sip_inspect *si, const struct sip
         case SIP_HDR_FROM:
         case SIP_HDR_TO:
         case SIP_HDR_CONTACT:
-            if (h->value.len && !(h->id == SIP_HDR_CONTACT && h->value.len == 1 && h->value.p[0] == '*'))
+            /* an empty value is empty_from / empty_to / empty_contact's business */
+            if (h->value.len && h->id != SIP_HDR_CONTACT)
                 ev |= ev_check_addr(&h->value);
+            else if (h->value.len && !(h->value.len == 1 && h->value.p[0] == '*'))
+                ev |= ev_check_addr_list(&h->value);
             /* fall through */
         case SIP_HDR_VIA:
         case SIP_HDR_ROUTE:

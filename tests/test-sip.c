@@ -396,7 +396,8 @@ static const struct event_case event_cases[] = {
     {SIP_EV_SQL_INJECTION, OPT("User-Agent: x' OR '1'='1" CRLF)},
     {SIP_EV_SCRIPT_INJECTION, OPT("User-Agent: <script>alert(1)</script>" CRLF)},
     {SIP_EV_OSIP_PARSE_FAILED, OPT("Content-Type: a/b" CRLF "Content-Type: c/d" CRLF)},
-    {SIP_EV_BAD_DISPLAY_NAME, OPT("Contact: Bell, Alexander <sip:a@h>" CRLF)},
+    {SIP_EV_BAD_DISPLAY_NAME, "OPTIONS sip:b@e SIP/2.0" CRLF "Via: SIP/2.0/UDP h;branch=z9hG4bK1" CRLF "To: <sip:b@e>" CRLF "From: Bell, Alexander <sip:a@e>;tag=1" CRLF "Call-ID: c" CRLF "CSeq: 1 OPTIONS" CRLF "l: 0" CRLF CRLF},
+    {SIP_EV_BAD_NAME_ADDR, OPT("Contact: Bell, Alexander <sip:a@h>" CRLF)},
     {SIP_EV_BAD_NAME_ADDR, OPT("Contact: \"W\" < sip:a@h >" CRLF)},
     {SIP_EV_UNBRACKETED_URI_HEADERS, OPT("Contact: sip:a@h?Route=%3Csip:x%3E" CRLF)},
     {SIP_EV_EMPTY_HEADER_PARAM, OPT("Contact: <sip:a@h>;;" CRLF)},
@@ -437,6 +438,7 @@ TEST(events_negatives)
         REQ("OPTIONS sip:b@e SIP/2.0", "1 OPTIONS", "Contact: *" CRLF "l: 0" CRLF CRLF),
         REQ("NEWMETHOD sip:b@e SIP/2.0", "1 NEWMETHOD", "l: 0" CRLF CRLF), /* unknown but a token */
         OPT("Contact: caller<sip:a@h>;expires=60, \"B\" <sip:b@h>;q=0.5" CRLF),
+        OPT("Contact: sip:a@198.18.0.1;expires=60, <sip:b@h>, \"C, D\" <sip:c@h>" CRLF),
         RSP("SIP/2.0 200 OK", "WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"" CRLF),
     };
     for (size_t i = 0; i < TG_ARRAY_LEN(quiet); i++) {
