@@ -11,6 +11,7 @@
  * registration because struct app_proto_desc has no per-registration
  * pointer to carry it. The SIP session count behind Snort's max_sessions
  * event is process-wide by nature and kept atomic. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,13 +269,16 @@ static const struct app_proto_desc sip_app_desc = {
 
 int sip_app_register(struct app_layer *al, const struct config *cfg)
 {
+    /* workers may build their engines in parallel */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
     if (!sip_app_ctx) {
         struct sip_config c;
         sip_config_load(&c, cfg);
         sip_osip_init();
         sip_app_ctx = sip_inspect_new(&c);
-        if (!sip_app_ctx)
-            return TG_ERROR;
     }
-    return app_layer_register(al, &sip_app_desc);
+    bool ok = sip_app_ctx != NULL;
+    pthread_mutex_unlock(&lock);
+    return ok ? app_layer_register(al, &sip_app_desc) : TG_ERROR;
 }
