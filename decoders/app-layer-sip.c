@@ -166,6 +166,9 @@ static void sip_emit_eve(struct sip_emit *em, const struct sip_msg *m, sip_event
     }
 }
 
+/* Every tokenized message passes here exactly once, in order per direction:
+ * the place for the call tracker to consume it (sip_msg plus the lazy
+ * sip_parse_name_addr / sip_parse_via / sip_parse_cseq / sip_parse_auth). */
 static void sip_handle_message(const struct sip_msg *m, sip_event_set ev, void *arg)
 {
     struct sip_emit *em = arg;
