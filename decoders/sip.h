@@ -148,9 +148,11 @@ int64_t sip_message_end(const uint8_t *buf, size_t len, enum sip_transport mode)
 
 /* Tokenize the message at the start of buf (after optional CRLFs; when the
  * first line is not a start line, junk is skipped up to the next line that
- * is one). Fills msg. Returns the bytes used (skipped + message) or
- * TG_AGAIN (stream, incomplete) or TG_DECLINED (no start line in buf: the
- * caller drops it). msg->hdrs must have been attached by sip_msg_init. */
+ * is one, and counted in msg->junk). Fills msg. Returns the bytes used
+ * (skipped + message), TG_AGAIN (stream: the message is not complete; keep
+ * the bytes) or TG_DECLINED (no start line: msg->skipped bytes can be
+ * dropped, all of them when it is 0). msg->hdrs must have been attached by
+ * sip_msg_init; the ranges stay valid as long as buf does. */
 int64_t sip_parse_message(const uint8_t *buf, size_t len, enum sip_transport mode,
                           struct sip_msg *msg);
 
