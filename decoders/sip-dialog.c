@@ -29,23 +29,39 @@ struct sip_dialog {
     struct sip_dlg_media media[SIP_DLG_MEDIA];
 };
 
+/* Entries allocated up front; the table grows (doubling) up to max, so a
+ * large sip.max_dialogs costs memory only on flows that use it. */
+#define SIP_DLG_INITIAL 4
+
 struct sip_dialog_table {
-    uint32_t max, n;
+    uint32_t max, n, cap;
     uint64_t clock;
-    struct sip_dialog d[];
+    struct sip_dialog *d;
 };
 
 struct sip_dialog_table *sip_dialog_table_new(uint32_t max)
 {
     if (max == 0)
         max = 1;
-    struct sip_dialog_table *t = calloc(1, sizeof *t + (size_t)max * sizeof(struct sip_dialog));
-    if (t)
-        t->max = max;
+    struct sip_dialog_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->max = max;
+    t->cap = TG_MIN(max, SIP_DLG_INITIAL);
+    t->d = calloc(t->cap, sizeof *t->d);
+    if (!t->d) {
+        free(t);
+        return NULL;
+    }
     return t;
 }
 
-void sip_dialog_table_free(struct sip_dialog_table *t) { free(t); }
+void sip_dialog_table_free(struct sip_dialog_table *t)
+{
+    if (t)
+        free(t->d);
+    free(t);
+}
 
 uint32_t sip_dialog_count(const struct sip_dialog_table *t) { return t->n; }
 
@@ -201,8 +217,16 @@ sip_event_set sip_dialog_update(struct sip_dialog_table *t, const struct sip_msg
          * which makes a registrar's flow hit max_dialogs with no call at all. */
         if (!invite && !sip_range_is(&m->method, "SUBSCRIBE") && !sip_range_is(&m->method, "REFER"))
             return 0;
-        if (t->n >= t->max) {
-            /* Snort: the oldest dialog of the session makes room */
+        if (t->n >= t->cap && t->cap < t->max) {
+            uint32_t ncap = t->cap > t->max / 2 ? t->max : t->cap * 2;
+            struct sip_dialog *nd = realloc(t->d, (size_t)ncap * sizeof *nd);
+            if (nd) {
+                t->d = nd;
+                t->cap = ncap;
+            }
+        }
+        if (t->n >= t->cap) {
+            /* full (or out of memory growing): as Snort, the oldest dialog makes room */
             ev |= SIP_EV_BIT(SIP_EV_MAX_DIALOGS);
             *cap_hit = true;
             uint32_t old = 0;

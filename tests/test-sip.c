@@ -565,6 +565,22 @@ TEST(dialog_fakebusy)
     sip_dialog_table_free(t);
 }
 
+TEST(dialog_table_grows)
+{
+    bool cap = false;
+    char inv[1024];
+    struct sip_dialog_table *t = sip_dialog_table_new(100);
+    for (int i = 0; i < 100; i++) {
+        snprintf(inv, sizeof inv, INV("g%d", "", SDP_A), i);
+        CHECK_EQ_U(dlg(t, inv, &cap), 0);
+    }
+    CHECK_EQ_U(sip_dialog_count(t), 100);
+    CHECK(has(dlg(t, INV("g100", "", SDP_A), &cap), SIP_EV_MAX_DIALOGS));
+    CHECK(cap);
+    CHECK_EQ_U(sip_dialog_count(t), 100);
+    sip_dialog_table_free(t);
+}
+
 TEST(dialog_cap)
 {
     bool cap = false;
@@ -678,4 +694,4 @@ TEST_MAIN(T(tokenizer_request), T(tokenizer_response), T(tokenizer_folding), T(t
           T(tokenizer_body_and_framing), T(tokenizer_junk_and_decline), T(tokenizer_nul_bytes),
           T(tokenizer_header_cap), T(osip_fields), T(events_base_is_clean), T(events_each_positive),
           T(events_nul_byte), T(events_negatives), T(events_length_limits), T(events_datagram_framing), T(dialog_replay),
-          T(dialog_fakebusy), T(dialog_cap), T(app_probe), T(app_tcp_framing), T(event_table))
+          T(dialog_fakebusy), T(dialog_cap), T(dialog_table_grows), T(app_probe), T(app_tcp_framing), T(event_table))
