@@ -25,6 +25,7 @@ struct sip_dialog {
     uint64_t call_id;  /* FNV-1a of the Call-ID value */
     uint64_t age;      /* insertion order, for evicting the oldest */
     uint8_t state;
+    bool challenged;   /* a 401/407 was seen in this dialog on this flow */
     uint8_t n_media;
     struct sip_dlg_media media[SIP_DLG_MEDIA];
 };
@@ -200,8 +201,10 @@ sip_event_set sip_dialog_update(struct sip_dialog_table *t, const struct sip_msg
                 d->state = SIP_DLG_ESTABLISHED;
             }
         } else if (cls >= 3 && cls <= 6) {
-            if (code == 401 || code == 407)
+            if (code == 401 || code == 407) {
                 d->state = SIP_DLG_AUTHENTICATING;
+                d->challenged = true;
+            }
             else if (d->state == SIP_DLG_REINVITING)
                 d->state = SIP_DLG_ESTABLISHED; /* a failed re-INVITE keeps the dialog */
             else if (sip_range_is(&meth, "INVITE") && d->state != SIP_DLG_ESTABLISHED)
@@ -247,8 +250,11 @@ sip_event_set sip_dialog_update(struct sip_dialog_table *t, const struct sip_msg
     }
     if (invite) {
         bool creds = m->count[SIP_HDR_AUTHORIZATION] || m->count[SIP_HDR_PROXY_AUTHORIZATION];
-        if (creds && d->state != SIP_DLG_AUTHENTICATING) {
-            /* credentials the flow never asked for: a captured INVITE replayed */
+        /* Credentials the flow never asked for: a captured INVITE replayed.
+         * Snort tests "not in the challenged state", which also flags the
+         * retransmission of the authenticated INVITE and every re-INVITE
+         * that carries cached credentials; "never challenged" does not. */
+        if (creds && !d->challenged) {
             ev |= SIP_EV_BIT(SIP_EV_AUTH_INVITE_REPLAY_ATTACK);
             return ev;
         }

@@ -544,7 +544,11 @@ TEST(dialog_replay)
     CHECK_EQ_U(dlg(t, INV("r2", "", SDP_A), &cap), 0);
     CHECK_EQ_U(dlg(t, RESP("407", "r2", "INVITE"), &cap), 0);
     CHECK_EQ_U(dlg(t, INV("r2", "Proxy-" AUTHZ, SDP_A), &cap), 0);
+    CHECK_EQ_U(dlg(t, INV("r2", "Proxy-" AUTHZ, SDP_A), &cap), 0); /* retransmitted */
     CHECK_EQ_U(dlg(t, RESP("200", "r2", "INVITE"), &cap), 0);
+    CHECK_EQ_U(dlg(t, INV("r2", "Proxy-" AUTHZ, SDP_B), &cap), 0); /* re-INVITE, cached credentials */
+    /* a dialog challenged on another Call-ID does not vouch for this one */
+    CHECK(has(dlg(t, INV("r3", AUTHZ, SDP_A), &cap), SIP_EV_AUTH_INVITE_REPLAY_ATTACK));
     sip_dialog_table_free(t);
 }
 
