@@ -120,6 +120,24 @@ const struct sip_header *sip_msg_header(const struct sip_msg *msg, enum sip_hdr_
     return &msg->hdrs[msg->first[id]];
 }
 
+const struct sip_header *sip_msg_find_header(const struct sip_msg *msg, const char *name, size_t len)
+{
+    enum sip_hdr_id id = sip_header_lookup((const uint8_t *)name, len);
+    if (id != SIP_HDR_OTHER)
+        return sip_msg_header(msg, id);
+    for (uint32_t i = 0; i < msg->n_hdrs; i++) {
+        const struct sip_header *h = &msg->hdrs[i];
+        if (h->id != SIP_HDR_OTHER || h->name.len != len)
+            continue;
+        size_t k = 0;
+        while (k < len && sip_lower(h->name.p[k]) == sip_lower((uint8_t)name[k]))
+            k++;
+        if (k == len)
+            return h;
+    }
+    return NULL;
+}
+
 const struct sip_header *sip_msg_header_next(const struct sip_msg *msg, const struct sip_header *h)
 {
     if (!h || h < msg->hdrs || h >= msg->hdrs + msg->n_hdrs)

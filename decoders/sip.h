@@ -163,6 +163,11 @@ const char *sip_header_name(enum sip_hdr_id id);
 /* First header with this id or NULL. */
 const struct sip_header *sip_msg_header(const struct sip_msg *msg, enum sip_hdr_id id);
 
+/* First header whose name is name[0..len) (any case; a well-known name also
+ * finds its compact form and vice versa), or NULL. For rules that name any
+ * header ("sip_header", header counts). */
+const struct sip_header *sip_msg_find_header(const struct sip_msg *msg, const char *name, size_t len);
+
 /* The next header after h (an element of msg->hdrs) with the same id, or
  * NULL: walks every Via, Record-Route, Contact... in order. */
 const struct sip_header *sip_msg_header_next(const struct sip_msg *msg, const struct sip_header *h);

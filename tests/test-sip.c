@@ -151,6 +151,14 @@ TEST(tokenizer_folding)
     CHECK_EQ_U(sip_header_unfold(cs, buf, 5), 4); /* cut to the buffer */
     CHECK_STR(buf, "0009");
     CHECK_EQ_U(sip_msg_header(&m, SIP_HDR_SUBJECT)->value.len, 0);
+    /* any header by name, any case, long or compact */
+    CHECK(sip_msg_find_header(&m, "content-length", 14) == sip_msg_header(&m, SIP_HDR_CONTENT_LENGTH));
+    CHECK(sip_msg_find_header(&m, "t", 1) == to);
+    CHECK(sip_msg_find_header(&m, "X-None", 6) == NULL);
+    const char *x = "OPTIONS sip:a@b SIP/2.0" CRLF "X-Custom: 1" CRLF "x-custom: 2" CRLF "l: 0" CRLF CRLF;
+    CHECK(parse(x, SIP_DATAGRAM, &m) > 0);
+    const struct sip_header *xc = sip_msg_find_header(&m, "X-CUSTOM", 8);
+    CHECK(xc && range_is(xc->value, "1"));
 }
 
 TEST(tokenizer_compact_forms)
