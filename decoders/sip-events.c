@@ -480,21 +480,30 @@ static sip_event_set ev_injection(const struct sip_inspect *si, const struct sip
  *
  * libosip2 5.3's multipart parser leaks a part's Content-Type when the part
  * has two (found by fuzz-sip): attacker-driven memory growth in a sensor
- * that runs for months. A multipart body is therefore never shown to it as
- * multipart: the copy's top-level type loses its first letter, so the body
- * is one opaque part (the message head is what we ask libosip2 about). */
-#define EV_OSIP_MAX_CT 8
+ * that runs for months. So libosip2 never sees the word "multipart": its
+ * own idea of where headers end can differ from ours on malformed input,
+ * hence every occurrence in the copy becomes "xultipart" and a body is one
+ * opaque part (the message head is what we ask libosip2 about). */
+/* Turn every "multipart" (any case) in p[0..n) into "xultipart"; returns
+ * whether there was one. With change false it only looks. */
+static bool ev_multipart(uint8_t *p, const uint8_t *src, size_t n, bool change)
+{
+    bool found = false;
+    for (size_t k = 0; k + 9 <= n; k++) {
+        if ((src[k] == 'm' || src[k] == 'M') && ev_range_ieq(&(struct sip_range){src + k, 9}, "multipart")) {
+            found = true;
+            if (!change)
+                return true;
+            p[k] = 'x';
+        }
+    }
+    return found;
+}
 
 static bool ev_osip_fails(const struct sip_msg *m)
 {
-    size_t ct[EV_OSIP_MAX_CT], nct = 0;
-    for (uint32_t k = 0; k < m->n_hdrs && nct < EV_OSIP_MAX_CT; k++) {
-        const struct sip_header *h = &m->hdrs[k];
-        if (h->id == SIP_HDR_CONTENT_TYPE && h->value.len >= 9 &&
-            ev_range_ieq(&(struct sip_range){h->value.p, 9}, "multipart"))
-            ct[nct++] = (size_t)(h->value.p - m->buf);
-    }
-    if (nct == 0 && sip_osip_parse_message(m->buf, m->len) == TG_OK)
+    bool multipart = ev_multipart(NULL, m->buf, m->len, false);
+    if (!multipart && sip_osip_parse_message(m->buf, m->len) == TG_OK)
         return false;
     size_t cap = (size_t)m->len + 16;
     uint8_t *c = malloc(cap);
@@ -530,12 +539,10 @@ static bool ev_osip_fails(const struct sip_msg *m)
                     b = ' ';
             } else if (b == '"')
                 q = !q;
-            for (size_t k = 0; k < nct; k++)
-                if (ct[k] == i)
-                    b = 'x'; /* "multipart/..." -> "xultipart/..." */
         }
         c[o++] = b;
     }
+    ev_multipart(c, c, o, true);
     bool fail = sip_osip_parse_message(c, o) != TG_OK;
     free(c);
     return fail;
