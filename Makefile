@@ -31,8 +31,7 @@ PKG_LIBS := libpcap sqlite3
 CPPFLAGS += -D_GNU_SOURCE -Isensor -Idecoders -Irules -Ireports
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -fno-strict-aliasing
-LDLIBS   += -lpcap -lnetfilter_queue -lnfnetlink -lsqlite3 -lpcre2-8 -lm -lpthread
-
+LDLIBS   += -lpcap -lnetfilter_queue -lnfnetlink -lsqlite3 -losipparser2 -losip2 -lpcre2-8 -lm -lpthread
 
 ifneq ($(FUZZ),)
 CFLAGS  += -fsanitize=fuzzer-no-link

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include "app-layer.h"
 #include "config.h"
+#include "decoders.h"
 #include "defrag.h"
 #include "detect.h"
 #include "engine.h"
@@ -75,6 +76,7 @@ struct engine *engine_new(const struct config *cfg, struct output *out, char *er
         engine_free(e);
         return NULL;
     }
+    decoders_register_all(e->app, cfg);
     return e;
 }
 

@@ -45,7 +45,8 @@ def main():
                         f"bytes={fl['bytes_toserver']}/{fl['bytes_toclient']} state={fl['state']}")
             elif t == "anomaly":
                 a = ev["anomaly"]
-                line = f"anomaly {a['event']} {src} -> {dst} packet={a.get('packet')}"
+                gs = f"{a['gid']}:{a['sid']} " if "gid" in a else ""
+                line = f"anomaly {gs}{a['event']} {src} -> {dst} packet={a.get('packet')}"
             elif t == "alert":
                 a = ev["alert"]
                 line = (f"alert {a['action']} {a['gid']}:{a['signature_id']}:{a['rev']} "
@@ -57,6 +58,10 @@ def main():
                     if v and not any(x in k for x in VOLATILE):
                         lines.append(f"stat {k} {v}")
                 continue
+            elif t == "sip":
+                s = ev["sip"]
+                what = s.get("method") if "method" in s else s.get("code")
+                line = f"sip {what} {src} -> {dst}"
             elif t == "call":
                 c = ev["call"]
                 line = ("call " + " ".join(f"{k}={c[k]}" for k in sorted(c)

@@ -1,0 +1,287 @@
+/* app-layer-sip.c - the "sip" app-layer protocol: content probe, UDP and TCP framing, anomaly events and EVE sip records.
+ *
+ * UDP: every message of a datagram is inspected (an IPS must see what a
+ * lenient receiver might act on), with Snort's framing events. TCP: the
+ * stream hands in-order bytes; each complete message (Content-Length
+ * framing) is consumed, an incomplete one is left for the next segment, up
+ * to sip.max-message bytes.
+ *
+ * The inspection context (limits and compiled patterns) is read-only and
+ * shared by every engine of the process; it is built by the first
+ * registration because struct app_proto_desc has no per-registration
+ * pointer to carry it. The SIP session count behind Snort's max_sessions
+ * event is process-wide by nature and kept atomic. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app-layer-sip.h"
+#include "engine.h"
+#include "output.h"
+#include "sip-dialog.h"
+#include "sip-events.h"
+
+struct sip_flow_state {
+    struct sip_dialog_table *dialogs;
+    bool over_sessions; /* this flow started past sip.max_sessions: raise it once */
+};
+
+/* How far the probe looks for a start line after junk. */
+#define SIP_PROBE_LINES 8
+#define SIP_PROBE_BYTES 1024
+
+static struct sip_inspect *sip_app_ctx;
+static atomic_uint sip_app_sessions;
+
+enum app_probe_result sip_app_probe(const uint8_t *data, size_t len, int dir)
+{
+    TG_UNUSED(dir);
+    size_t s = 0;
+    while (s < len && (data[s] == '\r' || data[s] == '\n'))
+        s++;
+    if (s == len)
+        return APP_PROBE_MORE;
+    if (!memchr(data + s, '\n', len - s)) {
+        uint8_t c = data[s];
+        bool plausible = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || strchr("-.!%*_+`'~", c);
+        return plausible && len - s < 1024 ? APP_PROBE_MORE : APP_PROBE_NO;
+    }
+    if (sip_is_start_line(data + s, len - s))
+        return APP_PROBE_YES;
+    /* Junk before the start line must not hide a SIP flow (it is an anomaly
+     * the parser reports): look a few lines further, within a bound. */
+    size_t pos = s;
+    for (int line = 0; line < SIP_PROBE_LINES && pos < len && pos < SIP_PROBE_BYTES; line++) {
+        const uint8_t *lf = memchr(data + pos, '\n', len - pos);
+        if (!lf)
+            break;
+        pos = (size_t)(lf - data) + 1;
+        if (pos < len && sip_is_start_line(data + pos, len - pos))
+            return APP_PROBE_YES;
+    }
+    return APP_PROBE_NO;
+}
+
+static void *sip_app_state_new(struct flow *f, void *user)
+{
+    TG_UNUSED(f);
+    struct sip_flow_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    const struct sip_config *c = sip_inspect_config(sip_app_ctx);
+    st->dialogs = sip_dialog_table_new(c->max_dialogs);
+    if (!st->dialogs) {
+        free(st);
+        return NULL;
+    }
+    unsigned n = atomic_fetch_add(&sip_app_sessions, 1) + 1;
+    if (c->max_sessions && n > c->max_sessions)
+        st->over_sessions = true;
+    TG_UNUSED(user);
+    return st;
+}
+
+static void sip_app_state_free(void *state, void *user)
+{
+    TG_UNUSED(user);
+    struct sip_flow_state *st = state;
+    atomic_fetch_sub(&sip_app_sessions, 1);
+    sip_dialog_table_free(st->dialogs);
+    free(st);
+}
+
+/* What one parse call needs to emit records. */
+struct sip_emit {
+    struct engine *e;
+    struct stats *stats;
+    struct output *out;
+    struct app_parse *ap;
+    struct sip_flow_state *st;
+};
+
+/* The addresses of an EVE record follow the message's direction. TCP data
+ * may be delivered by a packet of the other direction (an ACK) or by none
+ * (flow end), so the header is then built from the flow, oriented by dir. */
+static const struct packet *sip_eve_packet(const struct app_parse *ap, struct packet *tmp)
+{
+    const struct packet *p = ap->p;
+    if (p && p->dir == ap->dir && p->ip_version)
+        return p;
+    const struct flow *f = ap->flow;
+    if (!f)
+        return p;
+    int d = ap->dir ? 1 : 0;
+    memset(tmp, 0, sizeof *tmp);
+    tmp->num = p ? p->num : 0;
+    tmp->ts_ns = p ? p->ts_ns : f->last_ns;
+    tmp->ip_version = f->addr[0].family == 6 ? 6 : 4;
+    tmp->src = f->addr[d];
+    tmp->dst = f->addr[d ^ 1];
+    tmp->sport = f->port[d];
+    tmp->dport = f->port[d ^ 1];
+    tmp->l4_proto = f->proto;
+    tmp->flags = PKT_HAS_L4;
+    tmp->flow = ap->flow;
+    tmp->dir = (uint8_t)d;
+    return tmp;
+}
+
+static void sip_emit_eve(struct sip_emit *em, const struct sip_msg *m, sip_event_set ev)
+{
+    struct packet *p = em->ap->p, tmp;
+    const struct packet *hp = sip_eve_packet(em->ap, &tmp);
+    uint64_t ts = p ? p->ts_ns : (em->e ? engine_now(em->e) : 0);
+    if (!em->out)
+        return;
+    struct json *j = output_eve_begin(em->out, "sip", ts, em->ap->flow, hp, "sip");
+    json_open_object(j, "sip");
+    if (m->flags & SIP_MF_REQUEST) {
+        json_strn(j, "method", m->method.p, m->method.len);
+        json_strn(j, "uri", m->uri.p, m->uri.len);
+        json_strn(j, "version", m->version.p, m->version.len);
+        json_strn(j, "request_line", m->start_line.p, m->start_line.len);
+    } else {
+        json_strn(j, "version", m->version.p, m->version.len);
+        json_strn(j, "code", m->status.p, m->status.len);
+        json_strn(j, "reason", m->reason.p, m->reason.len);
+        json_strn(j, "response_line", m->start_line.p, m->start_line.len);
+    }
+    json_close_object(j);
+    output_eve_finish(em->out);
+    for (int e = 0; e < SIP_EV_MAX; e++) {
+        if (!(ev & SIP_EV_BIT(e)))
+            continue;
+        const struct sip_event_info *in = sip_event_info((enum sip_event_id)e);
+        j = output_eve_begin(em->out, "anomaly", ts, em->ap->flow, hp, "sip");
+        json_open_object(j, "anomaly");
+        json_str(j, "type", "applayer");
+        json_str(j, "event", in->name);
+        json_u64(j, "gid", in->gid);
+        json_u64(j, "sid", in->sid);
+        json_str(j, "layer", "proto_parser");
+        if (p)
+            json_u64(j, "packet", p->num);
+        json_close_object(j);
+        output_eve_finish(em->out);
+    }
+}
+
+/* Every tokenized message passes here exactly once, in order per direction:
+ * the place for the call tracker to consume it (sip_msg plus the lazy
+ * sip_parse_name_addr / sip_parse_via / sip_parse_cseq / sip_parse_auth). */
+static void sip_handle_message(const struct sip_msg *m, sip_event_set ev, void *arg)
+{
+    struct sip_emit *em = arg;
+    bool cap_hit = false;
+    ev |= sip_dialog_update(em->st->dialogs, m, &cap_hit);
+    if (em->st->over_sessions) {
+        ev |= SIP_EV_BIT(SIP_EV_MAX_SESSIONS);
+        em->st->over_sessions = false;
+    }
+    if (em->stats) {
+        stats_inc(em->stats, STAT_SIP_MESSAGES);
+        stats_inc(em->stats, (m->flags & SIP_MF_REQUEST) ? STAT_SIP_REQUESTS : STAT_SIP_RESPONSES);
+        for (int e = 0; e < SIP_EV_MAX; e++)
+            if (ev & SIP_EV_BIT(e))
+                stats_inc(em->stats, STAT_SIP_EVENTS);
+        if (ev & SIP_EV_BIT(SIP_EV_OSIP_PARSE_FAILED))
+            stats_inc(em->stats, STAT_SIP_OSIP_FAILURES);
+        if (m->flags & SIP_MF_HDR_CAP)
+            stats_inc(em->stats, STAT_SIP_HEADER_CAP_HIT);
+        if (cap_hit)
+            stats_inc(em->stats, STAT_SIP_DIALOG_CAP_HIT);
+    }
+    sip_emit_eve(em, m, ev);
+}
+
+static size_t sip_app_parse(void *state, struct app_parse *ap, const uint8_t *data, size_t len)
+{
+    const struct sip_config *c = sip_inspect_config(sip_app_ctx);
+    struct sip_emit em = {.e = ap->user, .ap = ap, .st = state};
+    if (em.e) {
+        em.stats = engine_stats(em.e);
+        em.out = engine_output(em.e);
+    }
+    if (len == 0)
+        return 0;
+    struct sip_header *hdrs = malloc((size_t)c->max_headers * sizeof *hdrs);
+    if (!hdrs)
+        return len; /* out of memory: skip these bytes rather than stall the stream */
+
+    if (ap->flags & APP_DATAGRAM) {
+        if (sip_inspect_datagram(sip_app_ctx, data, len, hdrs, c->max_headers, sip_handle_message, &em) == 0) {
+            /* CRLF keepalives are not errors */
+            size_t k = 0;
+            while (k < len && (data[k] == '\r' || data[k] == '\n'))
+                k++;
+            if (k < len && em.stats)
+                stats_inc(em.stats, STAT_SIP_PARSE_ERRORS);
+        }
+        free(hdrs);
+        return len;
+    }
+
+    struct sip_msg m;
+    sip_msg_init(&m, hdrs, c->max_headers);
+    size_t off = 0;
+    /* after lost bytes the data starts mid-message: resynchronising on the
+     * next start line is expected there, not junk sent by the peer */
+    bool resync = ap->flags & APP_GAP;
+    while (off < len) {
+        int64_t r = sip_parse_message(data + off, len - off, SIP_STREAM, &m);
+        if (r == TG_AGAIN) {
+            if (len - off > c->max_message || (ap->flags & APP_EOF)) {
+                /* a message that never completes: drop it (counted) */
+                if (em.stats)
+                    stats_inc(em.stats, STAT_SIP_PARSE_ERRORS);
+                off = len;
+            }
+            break;
+        }
+        if (r == TG_DECLINED) {
+            size_t skip = m.skipped ? m.skipped : len - off;
+            bool only_crlf = true;
+            for (size_t k = off; k < off + skip; k++)
+                if (data[k] != '\r' && data[k] != '\n')
+                    only_crlf = false;
+            if (!only_crlf && !resync && em.stats)
+                stats_inc(em.stats, STAT_SIP_PARSE_ERRORS);
+            off += skip;
+            continue;
+        }
+        sip_event_set ev = sip_inspect_message(sip_app_ctx, &m, SIP_STREAM);
+        if (resync)
+            ev &= ~SIP_EV_BIT(SIP_EV_JUNK_BEFORE_MESSAGE);
+        resync = false;
+        sip_handle_message(&m, ev, &em);
+        off += (size_t)r;
+    }
+    free(hdrs);
+    return off;
+}
+
+static const struct app_proto_desc sip_app_desc = {
+    .name = "sip",
+    .ipprotos = APP_IPPROTO_TCP | APP_IPPROTO_UDP,
+    .ports = {5060, 5061, 5062, 5080},
+    .probe = sip_app_probe,
+    .state_new = sip_app_state_new,
+    .state_free = sip_app_state_free,
+    .parse = sip_app_parse,
+};
+
+int sip_app_register(struct app_layer *al, const struct config *cfg)
+{
+    /* workers may build their engines in parallel */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    if (!sip_app_ctx) {
+        struct sip_config c;
+        sip_config_load(&c, cfg);
+        sip_osip_init();
+        sip_app_ctx = sip_inspect_new(&c);
+    }
+    bool ok = sip_app_ctx != NULL;
+    pthread_mutex_unlock(&lock);
+    return ok ? app_layer_register(al, &sip_app_desc) : TG_ERROR;
+}
