@@ -16,7 +16,7 @@ void decode_ethernet(struct decode_run *r, const uint8_t *b, uint32_t len)
     cursor_skip(&c, 12); /* destination and source MAC */
     uint16_t et = cursor_be16(&c);
     if (c.err) {
-        decode_invalid(r, EV_DECODE_TRUNCATED_LINK);
+        decode_truncated(r, EV_DECODE_TRUNCATED_LINK);
         return;
     }
     decode_ethertype(r, et, cursor_ptr(&c), (uint32_t)cursor_left(&c));
@@ -34,7 +34,7 @@ static void decode_pppoe_session(struct decode_run *r, const uint8_t *b, uint32_
     cursor_skip(&c, 2); /* session id */
     uint16_t plen = cursor_be16(&c);
     if (c.err) {
-        decode_invalid(r, EV_DECODE_PPPOE_MALFORMED);
+        decode_truncated(r, EV_DECODE_PPPOE_MALFORMED);
         return;
     }
     if (vt != PPPOE_VER_TYPE || code != PPPOE_CODE_SESSION || plen < 2 ||
@@ -73,7 +73,7 @@ void decode_ethertype(struct decode_run *r, uint16_t et, const uint8_t *b, uint3
         uint16_t tci = cursor_be16(&c);
         et = cursor_be16(&c);
         if (c.err) {
-            decode_invalid(r, EV_DECODE_TRUNCATED_LINK);
+            decode_truncated(r, EV_DECODE_TRUNCATED_LINK);
             return;
         }
         stats_inc(r->st, p->vlan_count ? STAT_DECODE_VLAN_QINQ : STAT_DECODE_VLAN);

@@ -42,8 +42,7 @@ static bool icmp_decode(struct decode_run *r, const uint8_t *b, uint32_t len, in
 {
     struct packet *p = r->p;
     if (len < ICMP_HDR_LEN) {
-        if (!r->clipped)
-            decode_invalid(r, version == 4 ? EV_DECODE_ICMPV4_PKT_TOO_SMALL : EV_DECODE_ICMPV6_PKT_TOO_SMALL);
+        decode_truncated(r, version == 4 ? EV_DECODE_ICMPV4_PKT_TOO_SMALL : EV_DECODE_ICMPV6_PKT_TOO_SMALL);
         return false;
     }
     struct cursor c;

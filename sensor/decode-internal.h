@@ -54,6 +54,11 @@ struct decode_run {
 
 /* Raise ev, set PKT_INVALID and count the packet as invalid (decode stops). */
 void decode_invalid(struct decode_run *r, enum event_id ev);
+/* A header ran past the captured bytes: when the snap length cut the frame
+ * there (before any IP header: caplen < wirelen; inside an IP datagram: the
+ * datagram was clipped) that is counted in decoder.snapped and sets
+ * PKT_SNAPPED, not malformed; otherwise it is decode_invalid(). */
+void decode_truncated(struct decode_run *r, enum event_id ev);
 /* Raise ev on the packet without stopping decode. */
 void decode_event(struct decode_run *r, enum event_id ev);
 

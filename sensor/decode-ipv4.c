@@ -85,7 +85,7 @@ static bool ipv4_options_valid(const uint8_t *b, uint32_t len)
 void decode_ip(struct decode_run *r, const uint8_t *b, uint32_t len)
 {
     if (len < 1) {
-        decode_invalid(r, EV_DECODE_IPV4_PKT_TOO_SMALL);
+        decode_truncated(r, EV_DECODE_IPV4_PKT_TOO_SMALL);
         return;
     }
     switch (b[0] >> 4) {
@@ -101,13 +101,13 @@ void decode_ipv4(struct decode_run *r, const uint8_t *b, uint32_t len)
     struct cursor c;
     cursor_init(&c, b, len);
     stats_inc(r->st, STAT_DECODE_IPV4);
-    if (len < IPV4_HDR_MIN) {
-        decode_invalid(r, EV_DECODE_IPV4_PKT_TOO_SMALL);
+    uint8_t vh = cursor_u8(&c);
+    if (len >= 1 && vh >> 4 != 4) {
+        decode_invalid(r, EV_DECODE_IPV4_WRONG_IP_VER);
         return;
     }
-    uint8_t vh = cursor_u8(&c);
-    if (vh >> 4 != 4) {
-        decode_invalid(r, EV_DECODE_IPV4_WRONG_IP_VER);
+    if (len < IPV4_HDR_MIN) {
+        decode_truncated(r, EV_DECODE_IPV4_PKT_TOO_SMALL);
         return;
     }
     uint32_t hlen = (uint32_t)(vh & 0x0f) * 4;
@@ -126,7 +126,7 @@ void decode_ipv4(struct decode_run *r, const uint8_t *b, uint32_t len)
     cursor_copy(&c, src.b, 4);
     cursor_copy(&c, dst.b, 4);
     if (hlen > len) {
-        decode_invalid(r, EV_DECODE_IPV4_PKT_TOO_SMALL);
+        decode_truncated(r, EV_DECODE_IPV4_PKT_TOO_SMALL);
         return;
     }
     if (tot < hlen) {

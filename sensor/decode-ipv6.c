@@ -74,13 +74,13 @@ void decode_ipv6(struct decode_run *r, const uint8_t *b, uint32_t len)
     struct cursor c;
     cursor_init(&c, b, len);
     stats_inc(r->st, STAT_DECODE_IPV6);
-    if (len < IPV6_HDR_LEN) {
-        decode_invalid(r, EV_DECODE_IPV6_PKT_TOO_SMALL);
+    uint8_t v = cursor_u8(&c);
+    if (len >= 1 && v >> 4 != 6) {
+        decode_invalid(r, EV_DECODE_IPV6_WRONG_IP_VER);
         return;
     }
-    uint8_t v = cursor_u8(&c);
-    if (v >> 4 != 6) {
-        decode_invalid(r, EV_DECODE_IPV6_WRONG_IP_VER);
+    if (len < IPV6_HDR_LEN) {
+        decode_truncated(r, EV_DECODE_IPV6_PKT_TOO_SMALL);
         return;
     }
     cursor_skip(&c, 3); /* traffic class, flow label */
@@ -136,16 +136,14 @@ void decode_ipv6(struct decode_run *r, const uint8_t *b, uint32_t len)
         uint8_t next = cursor_u8(&c);
         uint8_t hl = cursor_u8(&c);
         if (c.err) {
-            if (!clipped)
-                decode_invalid(r, EV_DECODE_IPV6_TRUNC_EXTHDR);
+            decode_truncated(r, EV_DECODE_IPV6_TRUNC_EXTHDR);
             return;
         }
         size_t hdr_len = generic ? ((size_t)hl + 1) * 8
                          : nh == IPPROTO_NUM_AH ? ((size_t)hl + 2) * 4 /* RFC 4302 2.2 */
                                                 : IPV6_FRAG_HDR_LEN;
         if (hdr_len > c.len - at) {
-            if (!clipped)
-                decode_invalid(r, EV_DECODE_IPV6_TRUNC_EXTHDR);
+            decode_truncated(r, EV_DECODE_IPV6_TRUNC_EXTHDR);
             return;
         }
         struct cursor h; /* this header alone */

@@ -23,7 +23,7 @@ void decode_sll(struct decode_run *r, const uint8_t *b, uint32_t len)
     cursor_skip(&c, SLL_HDR_LEN - 2);
     uint16_t proto = cursor_be16(&c);
     if (c.err) {
-        decode_invalid(r, EV_DECODE_TRUNCATED_LINK);
+        decode_truncated(r, EV_DECODE_TRUNCATED_LINK);
         return;
     }
     decode_ethertype(r, proto, cursor_ptr(&c), (uint32_t)cursor_left(&c));
@@ -37,7 +37,7 @@ void decode_sll2(struct decode_run *r, const uint8_t *b, uint32_t len)
     uint16_t proto = cursor_be16(&c);
     cursor_skip(&c, SLL2_HDR_LEN - 2);
     if (c.err) {
-        decode_invalid(r, EV_DECODE_TRUNCATED_LINK);
+        decode_truncated(r, EV_DECODE_TRUNCATED_LINK);
         return;
     }
     decode_ethertype(r, proto, cursor_ptr(&c), (uint32_t)cursor_left(&c));
@@ -61,7 +61,7 @@ void decode_null(struct decode_run *r, const uint8_t *b, uint32_t len, bool net_
     stats_inc(r->st, net_order ? STAT_DECODE_LOOP : STAT_DECODE_NULL);
     uint32_t af = net_order ? cursor_be32(&c) : cursor_le32(&c);
     if (c.err) {
-        decode_invalid(r, EV_DECODE_TRUNCATED_LINK);
+        decode_truncated(r, EV_DECODE_TRUNCATED_LINK);
         return;
     }
     /* DLT_NULL is in the byte order of the host that captured, which need

@@ -47,12 +47,14 @@ static bool tcp_options_parse(struct packet *p, const uint8_t *b, uint32_t len)
             p->tcp_mss = cursor_be16(&o);
             p->tcp_opts |= TCP_OPT_SEEN_MSS;
             break;
-        case TCP_OPT_WSCALE:
+        case TCP_OPT_WSCALE: {
             if (olen != TCP_OPT_WSCALE_LEN)
                 return false;
-            p->tcp_wscale = TG_MIN(cursor_u8(&o), (uint8_t)TCP_WSCALE_MAX);
+            uint8_t ws = cursor_u8(&o);
+            p->tcp_wscale = TG_MIN(ws, (uint8_t)TCP_WSCALE_MAX);
             p->tcp_opts |= TCP_OPT_SEEN_WSCALE;
             break;
+        }
         case TCP_OPT_SACKOK:
             if (olen != TCP_OPT_SACKOK_LEN)
                 return false;
@@ -92,8 +94,7 @@ void decode_tcp(struct decode_run *r, const uint8_t *b, uint32_t len)
     cursor_init(&c, b, len);
     stats_inc(r->st, STAT_DECODE_TCP);
     if (len < TCP_HDR_MIN) {
-        if (!r->clipped)
-            decode_invalid(r, EV_DECODE_TCP_PKT_TOO_SMALL);
+        decode_truncated(r, EV_DECODE_TCP_PKT_TOO_SMALL);
         return;
     }
     uint16_t sport = cursor_be16(&c);

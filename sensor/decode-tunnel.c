@@ -64,7 +64,11 @@ static void decode_erspan2(struct decode_run *r, const uint8_t *b, uint32_t len)
     stats_inc(r->st, STAT_DECODE_ERSPAN);
     uint8_t ver = cursor_u8(&c) >> 4;
     cursor_skip(&c, ERSPAN_2_HDR_LEN - 1);
-    if (c.err || ver != ERSPAN_VER_2) {
+    if (c.err) {
+        decode_truncated(r, EV_DECODE_ERSPAN_MALFORMED);
+        return;
+    }
+    if (ver != ERSPAN_VER_2) {
         decode_invalid(r, EV_DECODE_ERSPAN_MALFORMED);
         return;
     }
@@ -86,7 +90,11 @@ static void decode_erspan3(struct decode_run *r, const uint8_t *b, uint32_t len)
     uint8_t ft = (uint8_t)((w >> 10) & 0x1f);
     if (sub)
         cursor_skip(&c, ERSPAN_3_SUBHDR_LEN);
-    if (c.err || ver != ERSPAN_VER_3) {
+    if (c.err) {
+        decode_truncated(r, EV_DECODE_ERSPAN_MALFORMED);
+        return;
+    }
+    if (ver != ERSPAN_VER_3) {
         decode_invalid(r, EV_DECODE_ERSPAN_MALFORMED);
         return;
     }
@@ -110,7 +118,7 @@ static void decode_gre_ppp(struct decode_run *r, const uint8_t *b, uint32_t len)
     if (!(proto & 1)) /* protocol field compression: odd = one byte */
         proto = (uint16_t)(proto << 8 | cursor_u8(&c));
     if (c.err) {
-        decode_invalid(r, EV_DECODE_GRE_MALFORMED);
+        decode_truncated(r, EV_DECODE_GRE_MALFORMED);
         return;
     }
     switch (proto) {
@@ -128,7 +136,7 @@ void decode_gre(struct decode_run *r, const uint8_t *b, uint32_t len)
     uint16_t flags = cursor_be16(&c);
     uint16_t proto = cursor_be16(&c);
     if (c.err) {
-        decode_invalid(r, EV_DECODE_GRE_MALFORMED);
+        decode_truncated(r, EV_DECODE_GRE_MALFORMED);
         return;
     }
     uint8_t version = flags & GRE_VERSION_MASK;
@@ -147,10 +155,12 @@ void decode_gre(struct decode_run *r, const uint8_t *b, uint32_t len)
                 uint8_t sre_len = cursor_u8(&c);
                 if (c.err || sre_len == 0)
                     break;
-                if (++n > GRE_SRE_MAX || !cursor_skip(&c, sre_len)) {
-                    c.err = true;
-                    break;
+                if (++n > GRE_SRE_MAX) {
+                    decode_invalid(r, EV_DECODE_GRE_MALFORMED);
+                    return;
                 }
+                if (!cursor_skip(&c, sre_len))
+                    break;
             }
         }
     } else if (version == 1) {
@@ -166,7 +176,7 @@ void decode_gre(struct decode_run *r, const uint8_t *b, uint32_t len)
         if (flags & GRE_FLAG_A)
             cursor_skip(&c, 4);
         if (c.err) {
-            decode_invalid(r, EV_DECODE_GRE_MALFORMED);
+            decode_truncated(r, EV_DECODE_GRE_MALFORMED);
             return;
         }
         if (plen == 0) /* an acknowledgment only */
@@ -180,7 +190,7 @@ void decode_gre(struct decode_run *r, const uint8_t *b, uint32_t len)
         return;
     }
     if (c.err) {
-        decode_invalid(r, EV_DECODE_GRE_MALFORMED);
+        decode_truncated(r, EV_DECODE_GRE_MALFORMED);
         return;
     }
     if (!decode_tunnel_enter(r))

@@ -14,8 +14,7 @@ void decode_udp(struct decode_run *r, const uint8_t *b, uint32_t len)
     cursor_init(&c, b, len);
     stats_inc(r->st, STAT_DECODE_UDP);
     if (len < UDP_HDR_LEN) {
-        if (!r->clipped)
-            decode_invalid(r, EV_DECODE_UDP_PKT_TOO_SMALL);
+        decode_truncated(r, EV_DECODE_UDP_PKT_TOO_SMALL);
         return;
     }
     uint16_t sport = cursor_be16(&c);

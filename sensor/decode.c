@@ -55,6 +55,18 @@ void decode_invalid(struct decode_run *r, enum event_id ev)
     packet_set_event(r->p, r->st, ev);
 }
 
+void decode_truncated(struct decode_run *r, enum event_id ev)
+{
+    /* Inside an IP datagram only its clipping by the snap length counts. */
+    bool cut = r->p->ip_version ? r->clipped : r->snapped > 0;
+    if (cut) {
+        r->p->flags |= PKT_SNAPPED;
+        stats_inc(r->st, STAT_DECODE_SNAPPED);
+        return;
+    }
+    decode_invalid(r, ev);
+}
+
 void decode_event(struct decode_run *r, enum event_id ev)
 {
     packet_set_event(r->p, r->st, ev);
