@@ -25,7 +25,11 @@ static uint8_t *pre(struct pkt *k, size_t n)
 static void put16(uint8_t *d, uint16_t v) { d[0] = (uint8_t)(v >> 8); d[1] = (uint8_t)v; }
 static void put32(uint8_t *d, uint32_t v) { put16(d, (uint16_t)(v >> 16)); put16(d + 2, (uint16_t)v); }
 
-static void prebytes(struct pkt *k, const void *d, size_t n) { memcpy(pre(k, n), d, n); }
+static void prebytes(struct pkt *k, const void *d, size_t n)
+{
+    if (n)
+        memcpy(pre(k, n), d, n);
+}
 
 static void a4(uint8_t *d, const char *s) { CHECK(inet_pton(AF_INET, s, d) == 1); }
 static void a6(uint8_t *d, const char *s) { CHECK(inet_pton(AF_INET6, s, d) == 1); }
@@ -702,7 +706,7 @@ TEST(ip_in_ip)
 
 static void ip4_opts_run(const uint8_t *opt, size_t n)
 {
-    struct pkt k;
+    static struct pkt k; /* p points into it after return */
     memset(&k, 0, sizeof k);
     payload(&k, "hello");
     udp_hdr(&k, 5060, 5061);
