@@ -138,7 +138,7 @@ void decode_ip_datagram(const struct decode_ctx *ctx, struct packet *p, const ui
     /* The defragmenter rewrote the outer header; its checksum was verified
      * on every fragment already. */
     r.skip_ipv4_csum = true;
-    p->flags &= ~(uint32_t)(PKT_IS_FRAGMENT | PKT_HAS_L4 | PKT_SNAPPED);
+    p->flags &= ~(uint32_t)(PKT_IS_FRAGMENT | PKT_HAS_L4 | PKT_SNAPPED | PKT_ICMP_ERROR);
     p->l4 = p->payload = NULL;
     p->l4_len = p->payload_len = 0;
     p->sport = p->dport = 0;
