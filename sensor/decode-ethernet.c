@@ -1,5 +1,6 @@
 /* decode-ethernet.c - Ethernet II, 802.1Q/802.1ad VLAN tags and PPPoE
- * session frames, and the ethertype dispatch other link layers share. */
+ * session frames, and the ethertype dispatch other link layers (SLL, GRE)
+ * share. */
 #include "decode-internal.h"
 
 #define ETH_HDR_LEN 14
@@ -85,6 +86,8 @@ void decode_ethertype(struct decode_run *r, uint16_t et, const uint8_t *b, uint3
     case ETHERTYPE_IPV4: decode_ipv4(r, rest, left); break;
     case ETHERTYPE_IPV6: decode_ipv6(r, rest, left); break;
     case ETHERTYPE_PPPOE_SESS: decode_pppoe_session(r, rest, left); break;
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MCAST: decode_mpls(r, rest, left); break;
     case ETHERTYPE_PPPOE_DISC: stats_inc(r->st, STAT_DECODE_PPPOE); stats_inc(r->st, STAT_DECODE_NON_IP); break;
     case ETHERTYPE_ARP: stats_inc(r->st, STAT_DECODE_NON_IP); break;
     default:

@@ -22,6 +22,8 @@
 #define ETHERTYPE_ERSPAN_2 0x88be   /* ERSPAN type I/II */
 #define ETHERTYPE_ERSPAN_3 0x22eb   /* ERSPAN type III */
 #define ETHERTYPE_PPP 0x880b        /* GRE version 1 (PPTP) payload */
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MCAST 0x8848
 #define ETHERTYPE_MAX_LEN 1500      /* values up to this are 802.3 lengths */
 #define PPP_PROTO_IPV4 0x0021
 #define PPP_PROTO_IPV6 0x0057
@@ -70,6 +72,8 @@ void decode_sll(struct decode_run *r, const uint8_t *b, uint32_t len);
 void decode_sll2(struct decode_run *r, const uint8_t *b, uint32_t len);
 /* BSD loopback: net_order selects DLT_LOOP (network order) over DLT_NULL. */
 void decode_null(struct decode_run *r, const uint8_t *b, uint32_t len, bool net_order);
+/* An MPLS label stack and what is below it (decode-mpls.c). */
+void decode_mpls(struct decode_run *r, const uint8_t *b, uint32_t len);
 /* Raw IP; version 0 = any (by the first nibble), else 4 or 6 only. */
 void decode_raw(struct decode_run *r, const uint8_t *b, uint32_t len, int version);
 

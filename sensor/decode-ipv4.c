@@ -129,15 +129,21 @@ void decode_ipv4(struct decode_run *r, const uint8_t *b, uint32_t len)
         decode_truncated(r, EV_DECODE_IPV4_PKT_TOO_SMALL);
         return;
     }
-    if (tot < hlen) {
-        decode_invalid(r, EV_DECODE_IPV4_IPLEN_SMALLER_THAN_HLEN);
-        return;
-    }
     /* A total length past the captured bytes is a truncated datagram unless
-     * the capture's snap length explains it; then work on what is there. */
+     * the capture's snap length explains it; then work on what is there.
+     * A total length of 0 is what TCP segmentation offload leaves in
+     * captures taken on the sending host (and Linux BIG TCP): use the
+     * captured length, like Wireshark, and check no L4 checksum. */
     uint32_t l3_len = tot;
     r->clipped = false;
-    if (tot > len) {
+    if (tot == 0 && len >= hlen) {
+        stats_inc(r->st, STAT_DECODE_IPV4_ZERO_LEN);
+        l3_len = len;
+        r->clipped = true;
+    } else if (tot < hlen) {
+        decode_invalid(r, EV_DECODE_IPV4_IPLEN_SMALLER_THAN_HLEN);
+        return;
+    } else if (tot > len) {
         if (tot - len > r->snapped) {
             decode_invalid(r, EV_DECODE_IPV4_TRUNC_PKT);
             return;

@@ -62,6 +62,25 @@ static bool ipv6_options_parse(const uint8_t *b, uint32_t len, bool dstopts, str
     return true;
 }
 
+/* Whether nh is an extension header we walk; *generic when its length is
+ * (hdr ext len + 1) * 8 bytes (RFC 8200 4, RFC 7045), not AH's or the
+ * fragment header's own rule. */
+static bool ipv6_exthdr_kind(uint8_t nh, bool *generic)
+{
+    switch (nh) {
+    case IPPROTO_NUM_HOPOPTS:
+    case IPPROTO_NUM_ROUTING:
+    case IPPROTO_NUM_DSTOPTS:
+    case IPPROTO_NUM_HIP:
+    case IPPROTO_NUM_SHIM6:
+    case IPPROTO_NUM_EXP1:
+    case IPPROTO_NUM_EXP2: *generic = true; return true;
+    case IPPROTO_NUM_FRAGMENT:
+    case IPPROTO_NUM_AH: *generic = false; return true;
+    default: return false;
+    }
+}
+
 static bool ipv6_nh_unknown(uint8_t nh)
 {
     return (nh >= IPPROTO_NUM_UNASSIGNED_FIRST && nh <= IPPROTO_NUM_UNASSIGNED_LAST) ||
@@ -112,20 +131,8 @@ void decode_ipv6(struct decode_run *r, const uint8_t *b, uint32_t len)
     c.len = l3_len;
 
     struct ipv6_chain ch = {0};
-    for (;;) {
-        bool generic = false; /* (hdr ext len + 1) * 8 bytes, RFC 8200 4 */
-        switch (nh) {
-        case IPPROTO_NUM_HOPOPTS:
-        case IPPROTO_NUM_ROUTING:
-        case IPPROTO_NUM_DSTOPTS:
-        case IPPROTO_NUM_HIP:
-        case IPPROTO_NUM_SHIM6:
-        case IPPROTO_NUM_EXP1:
-        case IPPROTO_NUM_EXP2: generic = true; break;
-        case IPPROTO_NUM_FRAGMENT:
-        case IPPROTO_NUM_AH: break;
-        default: goto upper;
-        }
+    bool generic;
+    while (ipv6_exthdr_kind(nh, &generic)) {
         if (++ch.count > r->ctx->ipv6_max_exthdrs) {
             stats_inc(r->st, STAT_DECODE_IPV6_EXTHDR_CAP_HIT);
             decode_invalid(r, EV_DECODE_IPV6_EXTHDR_TOO_MANY);
@@ -234,7 +241,6 @@ void decode_ipv6(struct decode_run *r, const uint8_t *b, uint32_t len)
         c.pos = at + hdr_len;
         nh = next;
     }
-upper:
     p->l3_hlen = (uint32_t)c.pos;
     p->l4_proto = nh;
     if (ipv6_nh_unknown(nh)) {

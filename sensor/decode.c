@@ -1,7 +1,7 @@
 /* decode.c - entry points of packet decode: dispatch by link type (DLT).
  *
  * Each layer lives in its own file (decode-ethernet.c, decode-link.c,
- * decode-ipv4.c, decode-ipv6.c, decode-tcp.c, decode-udp.c, decode-icmp.c,
+ * decode-mpls.c, decode-ipv4.c, decode-ipv6.c, decode-tcp.c, decode-udp.c, decode-icmp.c,
  * decode-tunnel.c, decode-checksum.c) and hands the rest of the packet to the
  * next one. Nothing here fails: malformed input raises an event, sets
  * PKT_INVALID and stops; an unknown link type is only counted. */
@@ -46,6 +46,8 @@ void decode_ctx_init(struct decode_ctx *ctx, const struct config *cfg, struct st
     ctx->max_tunnel_depth = (uint8_t)TG_MIN(depth, (uint64_t)PACKET_MAX_TUNNEL_DEPTH);
     uint64_t ext = config_get_u64(cfg, "decode.ipv6.max-exthdrs", DECODE_IPV6_MAX_EXTHDRS);
     ctx->ipv6_max_exthdrs = (uint16_t)TG_MIN(ext, (uint64_t)UINT16_MAX);
+    uint64_t labels = config_get_u64(cfg, "decode.mpls.max-labels", DECODE_MPLS_MAX_LABELS);
+    ctx->mpls_max_labels = (uint16_t)TG_MIN(labels, (uint64_t)UINT16_MAX);
 }
 
 void decode_invalid(struct decode_run *r, enum event_id ev)

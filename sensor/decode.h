@@ -17,8 +17,9 @@ struct config;
  * 10% of them were bad (offloaded checksums); counters keep counting. */
 enum decode_csum_mode { DECODE_CSUM_NO = 0, DECODE_CSUM_YES, DECODE_CSUM_AUTO };
 
-/* Default cap on IPv6 extension headers in one chain. */
+/* Default caps: IPv6 extension headers in one chain, MPLS labels in one stack. */
 #define DECODE_IPV6_MAX_EXTHDRS 16
+#define DECODE_MPLS_MAX_LABELS 16
 
 struct decode_ctx {
     struct stats *stats;
@@ -27,6 +28,7 @@ struct decode_ctx {
     uint64_t csum_auto_sample;  /* decode.checksum-auto-sample */
     uint8_t max_tunnel_depth;   /* decode.max-tunnel-depth, <= PACKET_MAX_TUNNEL_DEPTH */
     uint16_t ipv6_max_exthdrs;  /* decode.ipv6.max-exthdrs */
+    uint16_t mpls_max_labels;   /* decode.mpls.max-labels */
 };
 
 /* Read the decode.* keys of cfg; counters go to st (also the auto-mode

@@ -48,6 +48,7 @@ EVENT(DECODE_ICMPV4_EMB_INVALID, "decoder.icmpv4.embedded_ip_invalid", 2290037)
 EVENT(DECODE_ICMPV6_EMB_INVALID, "decoder.icmpv6.embedded_ip_invalid", 2290038)
 EVENT(DECODE_NULL_UNKNOWN_AF, "decoder.null.unknown_family", 2290040)
 EVENT(DECODE_GRE_VERSION_UNSUPPORTED, "decoder.gre.version_unsupported", 2290041)
+EVENT(DECODE_MPLS_MALFORMED, "decoder.mpls.malformed", 2290042)
 /* defragmentation */
 EVENT(DEFRAG_IPV4_FRAG_TOO_LARGE, "defrag.ipv4.frag_pkt_too_large", 2200070)
 EVENT(DEFRAG_IPV6_FRAG_TOO_LARGE, "defrag.ipv6.frag_pkt_too_large", 2200071)

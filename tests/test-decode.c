@@ -702,6 +702,118 @@ TEST(ip_in_ip)
     CHECK(packet_has_event(&p, EV_DECODE_TUNNEL_TOO_DEEP));
 }
 
+static void mpls_label(struct pkt *k, uint32_t label, bool bottom)
+{
+    put32(pre(k, 4), label << 12 | (bottom ? 0x100u : 0) | 64);
+}
+
+TEST(mpls)
+{
+    setup(NULL);
+    struct pkt k;
+    udp4(&k);
+    mpls_label(&k, 1000, true);
+    mpls_label(&k, 2000, false);
+    eth_hdr(&k, 0x8847);
+    run(DLT_EN10MB_, &k, 0);
+    check_udp4();
+    CHECK(clean());
+    /* IPv6 explicit null */
+    udp6(&k);
+    mpls_label(&k, 2, true);
+    eth_hdr(&k, 0x8847);
+    run(DLT_EN10MB_, &k, 0);
+    CHECK_EQ_U(p.ip_version, 6);
+    CHECK(p.flags & PKT_HAS_L4);
+    /* Ethernet pseudowire with its control word */
+    udp4(&k);
+    eth_hdr(&k, 0x0800);
+    put32(pre(&k, 4), 0);
+    mpls_label(&k, 3000, true);
+    eth_hdr(&k, 0x8847);
+    run(DLT_EN10MB_, &k, 0);
+    check_udp4();
+    CHECK(clean());
+    /* MPLS in GRE */
+    udp4(&k);
+    mpls_label(&k, 17, true);
+    gre_hdr(&k, 0, 0x8847);
+    outer4(&k, 47);
+    run(DLT_EN10MB_, &k, 0);
+    check_udp4();
+    check_tunnel(1);
+    CHECK_EQ_U(st.c[STAT_DECODE_MPLS], 4);
+    /* no bottom of stack before the end */
+    memset(&k, 0, sizeof k);
+    mpls_label(&k, 5, false);
+    mpls_label(&k, 6, false);
+    eth_hdr(&k, 0x8847);
+    run(DLT_EN10MB_, &k, 0);
+    CHECK(packet_has_event(&p, EV_DECODE_MPLS_MALFORMED));
+    CHECK(p.flags & PKT_INVALID);
+    /* more labels than the cap */
+    setup("decode.mpls.max-labels=3");
+    udp4(&k);
+    mpls_label(&k, 1, true);
+    for (int i = 0; i < 3; i++)
+        mpls_label(&k, 100u + (uint32_t)i, false);
+    eth_hdr(&k, 0x8847);
+    run(DLT_EN10MB_, &k, 0);
+    CHECK(packet_has_event(&p, EV_DECODE_MPLS_MALFORMED));
+    CHECK_EQ_U(st.c[STAT_DECODE_MPLS_CAP_HIT], 1);
+    CHECK(!(p.flags & PKT_HAS_L4));
+}
+
+/* GRE with RFC 1701 routing: source route entries up to a null one. */
+TEST(gre_routing)
+{
+    setup(NULL);
+    struct pkt k;
+    udp4(&k);
+    prebytes(&k, "\x00\x00\x00\x00", 4);                       /* null SRE */
+    prebytes(&k, "\x08\x00\x00\x08\xc6\x12\x00\x09\xc6\x12\x00\x0a", 12); /* IPv4 SRE */
+    uint8_t *h = pre(&k, 8);
+    put16(h, 0x4000); /* R: checksum and offset fields present */
+    put16(h + 2, 0x0800);
+    outer4(&k, 47);
+    run(DLT_EN10MB_, &k, 0);
+    check_udp4();
+    CHECK(clean());
+    /* an endless list of entries */
+    memset(&k, 0, sizeof k);
+    for (int i = 0; i < 20; i++)
+        prebytes(&k, "\x08\x00\x00\x04\xc6\x12\x00\x09", 8);
+    h = pre(&k, 8);
+    put16(h, 0x4000);
+    put16(h + 2, 0x0800);
+    outer4(&k, 47);
+    run(DLT_EN10MB_, &k, 0);
+    CHECK(packet_has_event(&p, EV_DECODE_GRE_MALFORMED));
+}
+
+/* Total length 0: TCP segmentation offload on the capturing host. */
+TEST(ipv4_zero_length)
+{
+    setup(NULL);
+    struct pkt k;
+    memset(&k, 0, sizeof k);
+    payload(&k, "a large offloaded segment");
+    tcp_hdr(&k, 40000, 7060, 0x18, NULL, 0);
+    ip4_hdr(&k, "198.18.0.1", "198.18.0.2", 6);
+    put16(k.b + 2, 0);
+    put16(k.b + 10, 0);
+    uint32_t s = 0;
+    for (int i = 0; i < 20; i += 2)
+        s += (uint32_t)(k.b[i] << 8 | k.b[i + 1]);
+    put16(k.b + 10, fold(s));
+    k.b[k.n - 1] ^= 1; /* the L4 checksum is left to the NIC */
+    run(DLT_RAW_, &k, 0);
+    CHECK(clean());
+    CHECK(p.flags & PKT_HAS_L4);
+    CHECK_EQ_U(p.payload_len, 25);
+    CHECK_EQ_U(st.c[STAT_DECODE_IPV4_ZERO_LEN], 1);
+}
+
 /* ---- IPv4 options ---- */
 
 static void ip4_opts_run(const uint8_t *opt, size_t n)
@@ -1407,6 +1519,6 @@ TEST(ip_datagram)
 }
 
 TEST_MAIN(T(ethernet_udp4), T(vlan_qinq), T(pppoe_session), T(sll_sll2), T(raw_linktypes), T(null_loop),
-          T(unknown_linktype), T(gre), T(erspan), T(ip_in_ip), T(ipv4_options), T(ipv6_ext_chain_mobile),
+          T(unknown_linktype), T(gre), T(erspan), T(ip_in_ip), T(mpls), T(gre_routing), T(ipv4_zero_length), T(ipv4_options), T(ipv6_ext_chain_mobile),
           T(ipv6_fragment), T(ipv6_ext_anomalies), T(ipv6_exthdr_cap), T(tcp_options), T(icmp), T(checksums),
           T(checksum_auto), T(csum_bad_still_flows), T(truncated_everywhere), T(snapped_tcp), T(ip_datagram))

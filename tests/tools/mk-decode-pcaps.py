@@ -2,7 +2,7 @@
 """mk-decode-pcaps.py [OUTDIR] - write the decode test captures (pcaps/decode-*.pcap).
 
 Every link type the decoder knows, VLAN/QinQ/PPPoE, each tunnel (GRE, ERSPAN
-II/III, IP-in-IP, 6in4, 6in6, PPTP), IPv6 extension chains (Mobile IPv6 home
+II/III, IP-in-IP, 6in4, 6in6, PPTP, MPLS), IPv6 extension chains (Mobile IPv6 home
 address) and a set of malformed packets. Each capture's .expected file was
 checked against tshark (see tests/scripts/decode-tshark.sh). Addresses come
 from 198.18.0.0/15 and fd00:198:18::/48 only.
@@ -164,6 +164,12 @@ def pptp(dg, call=9, seq=1):
     return struct.pack("!HHHHI", 0x3001, 0x880B, len(ppp), call, seq) + ppp
 
 
+def mpls(labels):
+    """Label stack entries, the last one bottom of stack."""
+    return b"".join(struct.pack("!I", (l << 12) | (0x100 if i == len(labels) - 1 else 0) | 64)
+                    for i, l in enumerate(labels))
+
+
 def tunnels():
     frames = []
     for d in pair4("198.18.10.1", "198.18.10.2", 7060, 7060, 20):
@@ -186,6 +192,12 @@ def tunnels():
         frames.append(eth(ipv6("fd00:198:18:ff::1", "fd00:198:18:ff::2", d, nh=PROTO_IPV6)))
     for d in pair4("198.18.19.1", "198.18.19.2", 7060, 7060, 29):
         frames.append(outer(pptp(d), PROTO_GRE))
+    for d in pair4("198.18.20.1", "198.18.20.2", 7060, 7060, 30):                 # MPLS, two labels
+        frames.append(eth(mpls([1000, 2000]) + d, ethertype=0x8847))
+    for d in pair6("fd00:198:18:21::1", "fd00:198:18:21::2", 7060, 7060, 31):     # MPLS in GRE
+        frames.append(outer(gre(mpls([30]) + d, 0x8847), PROTO_GRE))
+    for d in pair4("198.18.22.1", "198.18.22.2", 7060, 7060, 32):                 # Ethernet pseudowire
+        frames.append(eth(mpls([40]) + b"\0\0\0\0" + eth(d), ethertype=0x8847))
     write("decode-tunnels.pcap", 1, frames)
 
 
@@ -274,6 +286,12 @@ def malformed():
     frames.append(outer(gre(b"", 0x0800, flags=0x0003), PROTO_GRE))  # GRE version 3
     frames.append(outer(gre(b"\x30\x00\0\0\0\0\0\0", 0x88BE, seq=1), PROTO_GRE))  # ERSPAN II version 3
     frames.append(eth(ipv4(A, B, icmp_echo(1, 1, b"ping"), proto=PROTO_ICMP)))
+    # total length 0 as TCP segmentation offload leaves it, L4 checksum not filled
+    tso = bytearray(ipv4(A, B, tcp(6010, 6011, 1, 1, "PA", b"offloaded segment " * 20), proto=PROTO_TCP))
+    tso[2:4] = b"\0\0"
+    tso[10:12] = b"\0\0"
+    tso[10:12] = struct.pack("!H", csum(bytes(tso[:20])))
+    frames.append(eth(bytes(tso)))
     # a snap length cut: whole frame on the wire, 60 bytes captured -> no anomaly
     frames.append((eth(udp4(A, B, 6008, 6009, b"s" * 200))[:60], 14 + 28 + 200))
     write("decode-malformed.pcap", 1, frames)
