@@ -137,7 +137,7 @@ void decode_ipv4(struct decode_run *r, const uint8_t *b, uint32_t len)
     uint32_t l3_len = tot;
     r->clipped = false;
     if (tot == 0 && len >= hlen) {
-        stats_inc(r->st, STAT_DECODE_IPV4_ZERO_LEN);
+        stats_inc(r->st, STAT_DECODE_IP_ZERO_LEN);
         l3_len = len;
         r->clipped = true;
     } else if (tot < hlen) {

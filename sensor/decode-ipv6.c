@@ -112,7 +112,14 @@ void decode_ipv6(struct decode_run *r, const uint8_t *b, uint32_t len)
     uint32_t l3_len = IPV6_HDR_LEN + (uint32_t)plen;
     bool clipped = l3_len > len; /* by the snap length: running out is no error */
     r->clipped = clipped;
-    if (clipped) {
+    if (plen == 0 && len > IPV6_HDR_LEN) {
+        /* A jumbogram (RFC 2675) or a Linux BIG TCP / segmentation offload
+         * packet captured on the sending host: the length is what was
+         * captured, and no L4 checksum is judged. */
+        stats_inc(r->st, STAT_DECODE_IP_ZERO_LEN);
+        l3_len = len;
+        clipped = r->clipped = true;
+    } else if (clipped) {
         if (l3_len - len > r->snapped) {
             decode_invalid(r, EV_DECODE_IPV6_TRUNC_PKT);
             return;

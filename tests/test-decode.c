@@ -791,7 +791,7 @@ TEST(gre_routing)
     CHECK(packet_has_event(&p, EV_DECODE_GRE_MALFORMED));
 }
 
-/* Total length 0: TCP segmentation offload on the capturing host. */
+/* IP length 0: segmentation offload on the capturing host, jumbograms. */
 TEST(ipv4_zero_length)
 {
     setup(NULL);
@@ -811,7 +811,25 @@ TEST(ipv4_zero_length)
     CHECK(clean());
     CHECK(p.flags & PKT_HAS_L4);
     CHECK_EQ_U(p.payload_len, 25);
-    CHECK_EQ_U(st.c[STAT_DECODE_IPV4_ZERO_LEN], 1);
+    CHECK_EQ_U(st.c[STAT_DECODE_IP_ZERO_LEN], 1);
+    /* IPv6 payload length 0 (BIG TCP, jumbogram) likewise */
+    memset(&k, 0, sizeof k);
+    payload(&k, "big");
+    tcp_hdr(&k, 40000, 7060, 0x18, NULL, 0);
+    ip6_hdr(&k, "fd00:198:18::1", "fd00:198:18::2", 6);
+    put16(k.b + 4, 0);
+    k.b[k.n - 1] ^= 1;
+    run(DLT_RAW_, &k, 0);
+    CHECK(clean());
+    CHECK(p.flags & PKT_HAS_L4);
+    CHECK_EQ_U(p.payload_len, 3);
+    CHECK_EQ_U(st.c[STAT_DECODE_IP_ZERO_LEN], 2);
+    /* an empty IPv6 datagram is just that */
+    memset(&k, 0, sizeof k);
+    ip6_hdr(&k, "fd00:198:18::1", "fd00:198:18::2", 59);
+    run(DLT_RAW_, &k, 0);
+    CHECK(clean());
+    CHECK_EQ_U(st.c[STAT_DECODE_IP_ZERO_LEN], 2);
 }
 
 /* ---- IPv4 options ---- */
