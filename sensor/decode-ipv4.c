@@ -1,6 +1,5 @@
 /* decode-ipv4.c - the IPv4 header (RFC 791) with option validation, its
  * checksum, fragments, and the hand-over to transport and tunnel decoders. */
-#include <string.h>
 #include "decode-internal.h"
 
 #define IPV4_HDR_MIN 20
@@ -84,11 +83,14 @@ static bool ipv4_options_valid(const uint8_t *b, uint32_t len)
 
 void decode_ip(struct decode_run *r, const uint8_t *b, uint32_t len)
 {
-    if (len < 1) {
+    struct cursor c;
+    cursor_init(&c, b, len);
+    uint8_t version = cursor_u8(&c) >> 4;
+    if (c.err) {
         decode_truncated(r, EV_DECODE_IPV4_PKT_TOO_SMALL);
         return;
     }
-    switch (b[0] >> 4) {
+    switch (version) {
     case 4: decode_ipv4(r, b, len); break;
     case 6: decode_ipv6(r, b, len); break;
     default: decode_invalid(r, EV_DECODE_IPV4_WRONG_IP_VER); break;

@@ -9,7 +9,6 @@
  * addresses, so decode puts them in p->src / p->dst (PKT_IPV6_HAO,
  * PKT_IPV6_RH_DST): both directions then land in one flow. The on-wire
  * addresses stay readable in the header at p->l3. */
-#include <string.h>
 #include "decode-internal.h"
 
 #define IPV6_HDR_LEN 40
@@ -54,8 +53,9 @@ static bool ipv6_options_parse(const uint8_t *b, uint32_t len, bool dstopts, str
         if (dstopts && type == IPV6_OPT_HAO) {
             if (olen != IPV6_OPT_HAO_LEN)
                 return false;
+            struct cursor o = c;
             hao->family = 6;
-            memcpy(hao->b, cursor_ptr(&c), 16);
+            cursor_copy(&o, hao->b, sizeof hao->b);
         }
         cursor_skip(&c, olen);
     }

@@ -30,13 +30,14 @@ void decode_mpls(struct decode_run *r, const uint8_t *b, uint32_t len)
     } while (!(entry & MPLS_BOTTOM));
     const uint8_t *rest = cursor_ptr(&c);
     uint32_t left = (uint32_t)cursor_left(&c);
-    if (left == 0) {
+    uint8_t first = cursor_peek_u8(&c, c.pos);
+    if (c.err) {
         decode_truncated(r, EV_DECODE_MPLS_MALFORMED);
         return;
     }
     /* Nothing says what is below the stack: the explicit null labels do,
      * otherwise the first nibble (as Suricata and Wireshark guess). */
-    unsigned nibble = label == MPLS_LABEL_IPV4_NULL ? 4 : label == MPLS_LABEL_IPV6_NULL ? 6 : rest[0] >> 4;
+    unsigned nibble = label == MPLS_LABEL_IPV4_NULL ? 4 : label == MPLS_LABEL_IPV6_NULL ? 6 : first >> 4;
     switch (nibble) {
     case 4: decode_ipv4(r, rest, left); break;
     case 6: decode_ipv6(r, rest, left); break;

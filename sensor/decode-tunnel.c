@@ -112,7 +112,7 @@ static void decode_gre_ppp(struct decode_run *r, const uint8_t *b, uint32_t len)
     struct cursor c;
     cursor_init(&c, b, len);
     stats_inc(r->st, STAT_DECODE_PPTP);
-    if (len >= 2 && b[0] == PPP_ADDRESS && b[1] == PPP_CONTROL)
+    if (cursor_has(&c, 2) && cursor_peek_u8(&c, 0) == PPP_ADDRESS && cursor_peek_u8(&c, 1) == PPP_CONTROL)
         cursor_skip(&c, 2);
     uint16_t proto = cursor_u8(&c);
     if (!(proto & 1)) /* protocol field compression: odd = one byte */
