@@ -51,6 +51,11 @@ struct flow {
     uint8_t app_probe_done[2]; /* direction gave up probing */
     void *app_state;
 
+    /* TCP: the initiator's SYN sequence number, so a retransmitted SYN
+     * after a refusal (RST) is not taken for port reuse */
+    uint32_t syn_seq;
+    bool syn_seen;
+
     /* detection state (flowbits), owned by rules/detect.c */
     struct flowbits *flowbits;
 
