@@ -1,319 +1,151 @@
-/* decode.c - link layer to L4 decode of one captured packet.
+/* decode.c - entry points of packet decode: dispatch by link type (DLT).
  *
- * Reads every byte through a cursor. Layers hand over to each other by
- * ethertype / IP protocol; tunnels recurse into decode_ip() with a depth cap. */
-#include <pcap/dlt.h>
+ * Each layer lives in its own file (decode-ethernet.c, decode-link.c,
+ * decode-mpls.c, decode-ipv4.c, decode-ipv6.c, decode-tcp.c, decode-udp.c, decode-icmp.c,
+ * decode-tunnel.c, decode-checksum.c) and hands the rest of the packet to the
+ * next one. Nothing here fails: malformed input raises an event, sets
+ * PKT_INVALID and stops; an unknown link type is only counted. */
 #include <string.h>
 #include "config.h"
-#include "cursor.h"
-#include "decode.h"
+#include "decode-internal.h"
 
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
-#define ETHERTYPE_VLAN 0x8100
-#define ETHERTYPE_QINQ 0x88a8
+/* pcap link types. DLT_RAW is 12 on most systems but 14 on OpenBSD, and the
+ * pcap file format says 101 (LINKTYPE_RAW); libpcap maps 101 to the local
+ * DLT_RAW, but files written by other tools or read on other systems may
+ * carry any of them. DLT_LOOP is 108 in files (12 only inside OpenBSD). */
+#define LINKTYPE_NULL 0
+#define LINKTYPE_EN10MB 1
+#define LINKTYPE_RAW_12 12
+#define LINKTYPE_RAW_14 14
+#define LINKTYPE_RAW 101
+#define LINKTYPE_LOOP 108
+#define LINKTYPE_LINUX_SLL 113
+#define LINKTYPE_IPV4 228
+#define LINKTYPE_IPV6 229
+#define LINKTYPE_LINUX_SLL2 276
+
+/* Sample size and bad share for decode.checksum-validation = auto. */
+#define DECODE_CSUM_AUTO_SAMPLE 1000
+#define DECODE_CSUM_AUTO_MAX_BAD_PERCENT 10
 
 void decode_ctx_init(struct decode_ctx *ctx, const struct config *cfg, struct stats *st)
 {
+    memset(ctx, 0, sizeof *ctx);
     ctx->stats = st;
-    ctx->check_checksums = config_get_bool(cfg, "decode.checksum-validation", true);
+    const char *mode = config_get(cfg, "decode.checksum-validation");
+    if (!mode || !strcmp(mode, "auto"))
+        ctx->csum_mode = DECODE_CSUM_AUTO;
+    else
+        ctx->csum_mode = config_get_bool(cfg, "decode.checksum-validation", true) ? DECODE_CSUM_YES
+                                                                                 : DECODE_CSUM_NO;
+    ctx->check_checksums = ctx->csum_mode != DECODE_CSUM_NO;
+    ctx->csum_auto_sample = config_get_u64(cfg, "decode.checksum-auto-sample", DECODE_CSUM_AUTO_SAMPLE);
+    if (ctx->csum_auto_sample == 0)
+        ctx->csum_auto_sample = DECODE_CSUM_AUTO_SAMPLE;
+    uint64_t depth = config_get_u64(cfg, "decode.max-tunnel-depth", PACKET_MAX_TUNNEL_DEPTH);
+    ctx->max_tunnel_depth = (uint8_t)TG_MIN(depth, (uint64_t)PACKET_MAX_TUNNEL_DEPTH);
+    uint64_t ext = config_get_u64(cfg, "decode.ipv6.max-exthdrs", DECODE_IPV6_MAX_EXTHDRS);
+    ctx->ipv6_max_exthdrs = (uint16_t)TG_MIN(ext, (uint64_t)UINT16_MAX);
+    uint64_t labels = config_get_u64(cfg, "decode.mpls.max-labels", DECODE_MPLS_MAX_LABELS);
+    ctx->mpls_max_labels = (uint16_t)TG_MIN(labels, (uint64_t)UINT16_MAX);
 }
 
-static void decode_ip(const struct decode_ctx *ctx, struct packet *p, const uint8_t *buf, uint32_t len);
-
-static void decode_invalid(const struct decode_ctx *ctx, struct packet *p, enum event_id ev)
+void decode_invalid(struct decode_run *r, enum event_id ev)
 {
-    p->flags |= PKT_INVALID;
-    stats_inc(ctx->stats, STAT_DECODE_INVALID);
-    packet_set_event(p, ctx->stats, ev);
+    r->p->flags |= PKT_INVALID;
+    stats_inc(r->st, STAT_DECODE_INVALID);
+    packet_set_event(r->p, r->st, ev);
 }
 
-static void decode_tcp(const struct decode_ctx *ctx, struct packet *p, const uint8_t *b, uint32_t len)
+void decode_truncated(struct decode_run *r, enum event_id ev)
 {
-    struct cursor c;
-    cursor_init(&c, b, len);
-    stats_inc(ctx->stats, STAT_DECODE_TCP);
-    if (len < 20) {
-        decode_invalid(ctx, p, EV_DECODE_TCP_PKT_TOO_SMALL);
+    /* Inside an IP datagram only its clipping by the snap length counts. */
+    bool cut = r->p->ip_version ? r->clipped : r->snapped > 0;
+    if (cut) {
+        r->p->flags |= PKT_SNAPPED;
+        stats_inc(r->st, STAT_DECODE_SNAPPED);
         return;
     }
-    p->sport = cursor_be16(&c);
-    p->dport = cursor_be16(&c);
-    p->tcp_seq = cursor_be32(&c);
-    p->tcp_ack = cursor_be32(&c);
-    uint8_t off = cursor_u8(&c) >> 4;
-    p->tcp_flags = cursor_u8(&c);
-    p->tcp_win = cursor_be16(&c);
-    uint32_t hlen = (uint32_t)off * 4;
-    if (hlen < 20 || hlen > len) {
-        decode_invalid(ctx, p, EV_DECODE_TCP_HLEN_TOO_SMALL);
-        return;
-    }
-    p->l4 = b;
-    p->l4_len = len;
-    p->payload = b + hlen;
-    p->payload_len = len - hlen;
-    p->flags |= PKT_HAS_L4;
+    decode_invalid(r, ev);
 }
 
-static void decode_udp(const struct decode_ctx *ctx, struct packet *p, const uint8_t *b, uint32_t len)
+void decode_event(struct decode_run *r, enum event_id ev)
 {
-    struct cursor c;
-    cursor_init(&c, b, len);
-    stats_inc(ctx->stats, STAT_DECODE_UDP);
-    if (len < 8) {
-        decode_invalid(ctx, p, EV_DECODE_UDP_PKT_TOO_SMALL);
-        return;
-    }
-    p->sport = cursor_be16(&c);
-    p->dport = cursor_be16(&c);
-    uint16_t ulen = cursor_be16(&c);
-    if (ulen < 8 || ulen > len) {
-        decode_invalid(ctx, p, EV_DECODE_UDP_HLEN_INVALID);
-        return;
-    }
-    p->l4 = b;
-    p->l4_len = ulen;
-    p->payload = b + 8;
-    p->payload_len = ulen - 8u;
-    p->flags |= PKT_HAS_L4;
+    packet_set_event(r->p, r->st, ev);
 }
 
-static void decode_icmp(const struct decode_ctx *ctx, struct packet *p, const uint8_t *b, uint32_t len, bool v6)
+static void decode_run_init(struct decode_run *r, const struct decode_ctx *ctx, struct packet *p)
 {
-    stats_inc(ctx->stats, v6 ? STAT_DECODE_ICMPV6 : STAT_DECODE_ICMPV4);
-    if (len < 4) {
-        decode_invalid(ctx, p, v6 ? EV_DECODE_ICMPV6_PKT_TOO_SMALL : EV_DECODE_ICMPV4_PKT_TOO_SMALL);
-        return;
-    }
-    p->icmp_type = b[0];
-    p->icmp_code = b[1];
-    p->l4 = b;
-    p->l4_len = len;
-    p->payload = b + TG_MIN(len, 8u);
-    p->payload_len = len - TG_MIN(len, 8u);
-    p->flags |= PKT_HAS_L4;
+    memset(r, 0, sizeof *r);
+    r->ctx = ctx;
+    r->st = ctx->stats;
+    r->p = p;
+    r->csum = ctx->csum_mode != DECODE_CSUM_NO;
+    r->csum_enforce = ctx->csum_mode == DECODE_CSUM_YES ||
+                      (ctx->csum_mode == DECODE_CSUM_AUTO && !ctx->stats->c[STAT_DECODE_CSUM_AUTO_DISABLED]);
 }
 
-/* Transport layer or tunnel after the IP header(s). */
-static void decode_l4(const struct decode_ctx *ctx, struct packet *p, const uint8_t *b, uint32_t len)
+/* The auto decision: after the first csum_auto_sample packets that had a
+ * checksum verified, switch validation off for the rest of the run when more
+ * than 10% of them were bad (checksum offload on the capturing host). The
+ * decision lives in the stats counter decoder.checksum.auto_disabled so that
+ * it is visible in every stats record; counting goes on either way. */
+static void decode_csum_auto_check(struct decode_run *r)
 {
-    switch (p->l4_proto) {
-    case IPPROTO_NUM_TCP: decode_tcp(ctx, p, b, len); break;
-    case IPPROTO_NUM_UDP: decode_udp(ctx, p, b, len); break;
-    case IPPROTO_NUM_ICMP: decode_icmp(ctx, p, b, len, false); break;
-    case IPPROTO_NUM_ICMPV6: decode_icmp(ctx, p, b, len, true); break;
-    case IPPROTO_NUM_IPIP:
-    case IPPROTO_NUM_IPV6:
-        if (p->tunnel_depth >= PACKET_MAX_TUNNEL_DEPTH) {
-            decode_invalid(ctx, p, EV_DECODE_TUNNEL_TOO_DEEP);
-            return;
-        }
-        stats_inc(ctx->stats, p->l4_proto == IPPROTO_NUM_IPIP ? STAT_DECODE_IPIP : STAT_DECODE_IPV6_IN_IPV4);
-        p->tunnel_depth++;
-        decode_ip(ctx, p, b, len);
-        break;
-    default: stats_inc(ctx->stats, STAT_DECODE_OTHER_IPPROTO); break;
-    }
+    const struct decode_ctx *ctx = r->ctx;
+    struct stats *st = r->st;
+    if (ctx->csum_mode != DECODE_CSUM_AUTO || st->c[STAT_DECODE_CSUM_CHECKED] != ctx->csum_auto_sample)
+        return;
+    if (st->c[STAT_DECODE_CSUM_BAD_PACKETS] * 100 >
+        st->c[STAT_DECODE_CSUM_CHECKED] * DECODE_CSUM_AUTO_MAX_BAD_PERCENT)
+        stats_set(st, STAT_DECODE_CSUM_AUTO_DISABLED, 1);
 }
 
-static void decode_ipv4(const struct decode_ctx *ctx, struct packet *p, const uint8_t *b, uint32_t len)
+void decode_csum_packet_done(struct decode_run *r)
 {
-    struct cursor c;
-    cursor_init(&c, b, len);
-    stats_inc(ctx->stats, STAT_DECODE_IPV4);
-    if (len < 20) {
-        decode_invalid(ctx, p, EV_DECODE_IPV4_PKT_TOO_SMALL);
+    if (!r->csum_checked)
         return;
-    }
-    uint8_t vh = cursor_u8(&c);
-    uint32_t hlen = (uint32_t)(vh & 0x0f) * 4;
-    if (hlen < 20) {
-        decode_invalid(ctx, p, EV_DECODE_IPV4_HLEN_TOO_SMALL);
-        return;
-    }
-    cursor_skip(&c, 1);
-    uint16_t tot = cursor_be16(&c);
-    uint16_t id = cursor_be16(&c);
-    uint16_t fo = cursor_be16(&c);
-    p->ttl = cursor_u8(&c);
-    p->l4_proto = cursor_u8(&c);
-    cursor_skip(&c, 2);
-    memset(&p->src, 0, sizeof p->src);
-    memset(&p->dst, 0, sizeof p->dst);
-    p->src.family = p->dst.family = 4;
-    cursor_copy(&c, p->src.b, 4);
-    cursor_copy(&c, p->dst.b, 4);
-    if (tot < hlen) {
-        decode_invalid(ctx, p, EV_DECODE_IPV4_IPLEN_SMALLER_THAN_HLEN);
-        return;
-    }
-    if (tot > len || hlen > len) {
-        decode_invalid(ctx, p, EV_DECODE_IPV4_TRUNC_PKT);
-        return;
-    }
-    p->ip_version = 4;
-    p->l3 = b;
-    p->l3_len = tot;
-    p->l3_hlen = hlen;
-    if ((fo & 0x3fff) != 0) {
-        p->flags |= PKT_IS_FRAGMENT;
-        p->frag_id = id;
-        p->frag_offset = (uint32_t)(fo & 0x1fff) * 8;
-        p->frag_more = (fo & 0x2000) != 0;
-        return;
-    }
-    decode_l4(ctx, p, b + hlen, tot - hlen);
-}
-
-static void decode_ipv6(const struct decode_ctx *ctx, struct packet *p, const uint8_t *b, uint32_t len)
-{
-    struct cursor c;
-    cursor_init(&c, b, len);
-    stats_inc(ctx->stats, STAT_DECODE_IPV6);
-    if (len < 40) {
-        decode_invalid(ctx, p, EV_DECODE_IPV6_PKT_TOO_SMALL);
-        return;
-    }
-    cursor_skip(&c, 4);
-    uint16_t plen = cursor_be16(&c);
-    uint8_t nh = cursor_u8(&c);
-    p->ttl = cursor_u8(&c);
-    p->src.family = p->dst.family = 6;
-    cursor_copy(&c, p->src.b, 16);
-    cursor_copy(&c, p->dst.b, 16);
-    if (40u + plen > len) {
-        decode_invalid(ctx, p, EV_DECODE_IPV6_TRUNC_PKT);
-        return;
-    }
-    p->ip_version = 6;
-    p->l3 = b;
-    p->l3_len = 40u + plen;
-    c.len = p->l3_len;
-    /* Extension headers: hop-by-hop 0, routing 43, fragment 44, dstopts 60. */
-    for (;;) {
-        if (nh == 0 || nh == 43 || nh == 60) {
-            size_t at = c.pos;
-            uint8_t next = cursor_u8(&c);
-            uint8_t hl = cursor_u8(&c);
-            if (!cursor_skip(&c, (size_t)hl * 8 + 6)) {
-                decode_invalid(ctx, p, EV_DECODE_IPV6_TRUNC_EXTHDR);
-                return;
-            }
-            TG_UNUSED(at);
-            nh = next;
-        } else if (nh == 44) {
-            size_t at = c.pos;
-            uint8_t next = cursor_u8(&c);
-            cursor_skip(&c, 1);
-            uint16_t off = cursor_be16(&c);
-            uint32_t id = cursor_be32(&c);
-            if (c.err) {
-                decode_invalid(ctx, p, EV_DECODE_IPV6_TRUNC_EXTHDR);
-                return;
-            }
-            if ((off & 0xfff9) != 0) {
-                p->flags |= PKT_IS_FRAGMENT;
-                p->frag_id = id;
-                p->frag_offset = (uint32_t)(off & 0xfff8);
-                p->frag_more = (off & 1) != 0;
-                p->frag_hdr_off = (uint32_t)at;
-                p->frag_nexthdr = next;
-                p->l3_hlen = (uint32_t)c.pos;
-                p->l4_proto = next;
-                return;
-            }
-            nh = next; /* atomic fragment */
-        } else {
-            break;
-        }
-    }
-    p->l3_hlen = (uint32_t)c.pos;
-    p->l4_proto = nh;
-    decode_l4(ctx, p, b + c.pos, p->l3_len - (uint32_t)c.pos);
-}
-
-static void decode_ip(const struct decode_ctx *ctx, struct packet *p, const uint8_t *buf, uint32_t len)
-{
-    if (len < 1) {
-        decode_invalid(ctx, p, EV_DECODE_IPV4_PKT_TOO_SMALL);
-        return;
-    }
-    switch (buf[0] >> 4) {
-    case 4: decode_ipv4(ctx, p, buf, len); break;
-    case 6: decode_ipv6(ctx, p, buf, len); break;
-    default: decode_invalid(ctx, p, EV_DECODE_IPV4_WRONG_IP_VER); break;
-    }
-}
-
-static void decode_ethertype(const struct decode_ctx *ctx, struct packet *p, uint16_t et,
-                             const uint8_t *b, uint32_t len)
-{
-    struct cursor c;
-    cursor_init(&c, b, len);
-    while (et == ETHERTYPE_VLAN || et == ETHERTYPE_QINQ) {
-        if (p->vlan_count >= PACKET_MAX_VLAN) {
-            decode_invalid(ctx, p, EV_DECODE_VLAN_TOO_MANY_LAYERS);
-            return;
-        }
-        stats_inc(ctx->stats, p->vlan_count ? STAT_DECODE_VLAN_QINQ : STAT_DECODE_VLAN);
-        p->vlan[p->vlan_count++] = cursor_be16(&c) & 0x0fff;
-        et = cursor_be16(&c);
-        if (c.err) {
-            decode_invalid(ctx, p, EV_DECODE_TRUNCATED_LINK);
-            return;
-        }
-    }
-    switch (et) {
-    case ETHERTYPE_IPV4:
-    case ETHERTYPE_IPV6:
-        decode_ip(ctx, p, cursor_ptr(&c), (uint32_t)cursor_left(&c));
-        break;
-    default: stats_inc(ctx->stats, STAT_DECODE_UNKNOWN_ETHERTYPE); break;
-    }
+    stats_inc(r->st, STAT_DECODE_CSUM_CHECKED);
+    if (r->csum_bad)
+        stats_inc(r->st, STAT_DECODE_CSUM_BAD_PACKETS);
+    decode_csum_auto_check(r);
 }
 
 void decode_packet(const struct decode_ctx *ctx, struct packet *p)
 {
-    struct cursor c;
-    cursor_init(&c, p->data, p->caplen);
+    struct decode_run r;
+    decode_run_init(&r, ctx, p);
+    if (p->wirelen > p->caplen)
+        r.snapped = p->wirelen - p->caplen;
     switch (p->datalink) {
-    case DLT_EN10MB: {
-        stats_inc(ctx->stats, STAT_DECODE_ETHERNET);
-        cursor_skip(&c, 12);
-        uint16_t et = cursor_be16(&c);
-        if (c.err) {
-            decode_invalid(ctx, p, EV_DECODE_TRUNCATED_LINK);
-            return;
-        }
-        decode_ethertype(ctx, p, et, cursor_ptr(&c), (uint32_t)cursor_left(&c));
-        break;
-    }
-    case DLT_RAW:
-    case DLT_IPV4:
-    case DLT_IPV6:
-        stats_inc(ctx->stats, STAT_DECODE_RAW);
-        decode_ip(ctx, p, p->data, p->caplen);
-        break;
-    case DLT_LINUX_SLL: {
-        stats_inc(ctx->stats, STAT_DECODE_SLL);
-        cursor_skip(&c, 14);
-        uint16_t et = cursor_be16(&c);
-        if (c.err) {
-            decode_invalid(ctx, p, EV_DECODE_TRUNCATED_LINK);
-            return;
-        }
-        decode_ethertype(ctx, p, et, cursor_ptr(&c), (uint32_t)cursor_left(&c));
-        break;
-    }
+    case LINKTYPE_EN10MB: decode_ethernet(&r, p->data, p->caplen); break;
+    case LINKTYPE_LINUX_SLL: decode_sll(&r, p->data, p->caplen); break;
+    case LINKTYPE_LINUX_SLL2: decode_sll2(&r, p->data, p->caplen); break;
+    case LINKTYPE_RAW_12:
+    case LINKTYPE_RAW_14:
+    case LINKTYPE_RAW: decode_raw(&r, p->data, p->caplen, 0); break;
+    case LINKTYPE_IPV4: decode_raw(&r, p->data, p->caplen, 4); break;
+    case LINKTYPE_IPV6: decode_raw(&r, p->data, p->caplen, 6); break;
+    case LINKTYPE_NULL: decode_null(&r, p->data, p->caplen, false); break;
+    case LINKTYPE_LOOP: decode_null(&r, p->data, p->caplen, true); break;
     default: stats_inc(ctx->stats, STAT_DECODE_UNKNOWN_LINKTYPE); break;
     }
+    decode_csum_packet_done(&r);
 }
 
 void decode_ip_datagram(const struct decode_ctx *ctx, struct packet *p, const uint8_t *buf, uint32_t len)
 {
-    p->flags &= ~(uint32_t)(PKT_IS_FRAGMENT | PKT_HAS_L4);
+    struct decode_run r;
+    decode_run_init(&r, ctx, p);
+    /* The defragmenter rewrote the outer header; its checksum was verified
+     * on every fragment already. */
+    r.skip_ipv4_csum = true;
+    p->flags &= ~(uint32_t)(PKT_IS_FRAGMENT | PKT_HAS_L4 | PKT_SNAPPED | PKT_ICMP_ERROR);
     p->l4 = p->payload = NULL;
     p->l4_len = p->payload_len = 0;
-    decode_ip(ctx, p, buf, len);
+    p->sport = p->dport = 0;
+    p->icmp_emb = NULL;
+    p->icmp_emb_len = 0;
+    decode_ip(&r, buf, len);
+    decode_csum_packet_done(&r);
 }

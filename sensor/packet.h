@@ -10,7 +10,7 @@
 #include "common.h"
 #include "stats.h"
 
-#define PACKET_MAX_VLAN 2
+#define PACKET_MAX_VLAN 3
 #define PACKET_MAX_EVENTS 8
 #define PACKET_MAX_TUNNEL_DEPTH 4
 
@@ -47,6 +47,17 @@ enum packet_verdict { VERDICT_ACCEPT = 0, VERDICT_DROP, VERDICT_REJECT };
 #define PKT_CSUM_BAD 0x0004     /* some checksum was checked and wrong */
 #define PKT_INVALID 0x0008      /* decode stopped on malformed data */
 #define PKT_HAS_L4 0x0010       /* sport/dport (or ICMP type) are valid */
+#define PKT_SNAPPED 0x0020      /* snap length cut the IP datagram short; l3/l4 lengths clipped */
+#define PKT_IPV6_HAO 0x0040     /* src is the Mobile IPv6 Home Address option, not the header's */
+#define PKT_IPV6_RH_DST 0x0080  /* dst is the final one of a routing header (type 0, 2) */
+#define PKT_ICMP_ERROR 0x0100   /* ICMP error; icmp_emb is the offending IP header */
+
+/* packet.tcp_opts: TCP options seen on the packet. */
+#define TCP_OPT_SEEN_MSS 0x01
+#define TCP_OPT_SEEN_WSCALE 0x02
+#define TCP_OPT_SEEN_SACKOK 0x04
+#define TCP_OPT_SEEN_SACK 0x08
+#define TCP_OPT_SEEN_TS 0x10
 
 struct flow;
 
@@ -62,8 +73,14 @@ struct packet {
     uint16_t vlan[PACKET_MAX_VLAN];
     uint8_t vlan_count;
     uint8_t tunnel_depth;
+    struct ip_addr tunnel_src, tunnel_dst; /* outermost IP header when tunnel_depth > 0 */
 
-    /* network layer (innermost IP header) */
+    /* network layer (innermost IP header). For Mobile IPv6, src/dst are the
+     * home addresses that upper layers see (RFC 6275 6.3, 6.4): the Home
+     * Address option replaces src (PKT_IPV6_HAO); a routing header with
+     * segments left (type 2's home address, type 0's last hop) replaces dst
+     * (PKT_IPV6_RH_DST), as the upper-layer checksum does (RFC 8200 8.1).
+     * The header at l3 keeps the addresses on the wire (care-of ones). */
     uint8_t ip_version; /* 0 when not IP */
     uint8_t ttl;
     uint8_t l4_proto;   /* IPPROTO_NUM_* after extension headers */
@@ -84,7 +101,13 @@ struct packet {
     uint8_t tcp_flags;
     uint32_t tcp_seq, tcp_ack;
     uint16_t tcp_win;
+    uint8_t tcp_opts;       /* TCP_OPT_SEEN_* */
+    uint8_t tcp_wscale;
+    uint16_t tcp_mss;
+    uint32_t tcp_tsval, tcp_tsecr;
     uint8_t icmp_type, icmp_code;
+    const uint8_t *icmp_emb; /* ICMP error: the embedded IP header and what follows */
+    uint32_t icmp_emb_len;
     const uint8_t *l4;
     uint32_t l4_len;
     const uint8_t *payload;
