@@ -15,9 +15,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "app-layer-sip.h"
 #include "engine.h"
 #include "output.h"
+#include "detect.h"
 #include "sip-dialog.h"
 #include "sip-events.h"
 
@@ -166,6 +168,106 @@ static void sip_emit_eve(struct sip_emit *em, const struct sip_msg *m, sip_event
     }
 }
 
+/* Sticky buffers of one SIP message for the rule engine (detect.h). Header
+ * buffers have one instance per occurrence, so "sip.via" sees every Via. */
+static const struct sip_range *sip_nth_header(const struct sip_msg *m, enum sip_hdr_id id, const char *name,
+                                              uint32_t idx)
+{
+    if (id == SIP_HDR_OTHER && name)
+        id = sip_header_lookup((const uint8_t *)name, strlen(name));
+    if (id != SIP_HDR_OTHER) {
+        const struct sip_header *h = sip_msg_header(m, id);
+        for (uint32_t i = 0; h && i < idx; i++)
+            h = sip_msg_header_next(m, h);
+        return h ? &h->value : NULL;
+    }
+    if (!name)
+        return NULL;
+    size_t nl = strlen(name);
+    for (uint32_t i = 0; i < m->n_hdrs; i++) {
+        const struct sip_header *h = &m->hdrs[i];
+        if (h->name.len == nl && strncasecmp((const char *)h->name.p, name, nl) == 0 && idx-- == 0)
+            return &h->value;
+    }
+    return NULL;
+}
+
+static bool sip_detect_buffer(void *arg, enum rule_buffer b, const char *header, uint32_t idx,
+                              const uint8_t **data, uint32_t *len)
+{
+    const struct sip_msg *m = arg;
+    bool req = (m->flags & SIP_MF_REQUEST) != 0;
+    const struct sip_range *r = NULL;
+    struct sip_range tmp;
+    static const struct {
+        enum rule_buffer b;
+        enum sip_hdr_id id;
+    } hdr_bufs[] = {
+        {RULE_BUF_SIP_FROM, SIP_HDR_FROM},         {RULE_BUF_SIP_TO, SIP_HDR_TO},
+        {RULE_BUF_SIP_VIA, SIP_HDR_VIA},           {RULE_BUF_SIP_CALL_ID, SIP_HDR_CALL_ID},
+        {RULE_BUF_SIP_CSEQ, SIP_HDR_CSEQ},         {RULE_BUF_SIP_CONTACT, SIP_HDR_CONTACT},
+        {RULE_BUF_SIP_USER_AGENT, SIP_HDR_USER_AGENT}, {RULE_BUF_SIP_SERVER, SIP_HDR_SERVER},
+        {RULE_BUF_SIP_CONTENT_TYPE, SIP_HDR_CONTENT_TYPE},
+        {RULE_BUF_SIP_CONTENT_LENGTH, SIP_HDR_CONTENT_LENGTH},
+    };
+    for (size_t i = 0; i < TG_ARRAY_LEN(hdr_bufs); i++)
+        if (hdr_bufs[i].b == b) {
+            r = sip_nth_header(m, hdr_bufs[i].id, NULL, idx);
+            goto found;
+        }
+    if (b == RULE_BUF_SIP_HEADER) {
+        r = header ? sip_nth_header(m, SIP_HDR_OTHER, header, idx) : NULL;
+        goto found;
+    }
+    if (idx)
+        return false;
+    switch (b) {
+    case RULE_BUF_SIP_METHOD: r = req ? &m->method : NULL; break;
+    case RULE_BUF_SIP_URI: r = req ? &m->uri : NULL; break;
+    case RULE_BUF_SIP_REQUEST_LINE: r = req ? &m->start_line : NULL; break;
+    case RULE_BUF_SIP_STAT_CODE: r = req ? NULL : &m->status; break;
+    case RULE_BUF_SIP_STAT_MSG: r = req ? NULL : &m->reason; break;
+    case RULE_BUF_SIP_RESPONSE_LINE: r = req ? NULL : &m->start_line; break;
+    case RULE_BUF_SIP_PROTOCOL: r = &m->version; break;
+    case RULE_BUF_SIP_BODY: r = &m->body; break;
+    case RULE_BUF_SIP_HEADERS:
+        /* the header block: after the start line, to the end of the head */
+        if (m->n_hdrs) {
+            tmp.p = m->hdrs[0].line.p;
+            tmp.len = (uint32_t)(m->head.p + m->head.len - tmp.p);
+            r = &tmp;
+        }
+        break;
+    default: break;
+    }
+found:
+    if (!r || !r->p)
+        return false;
+    *data = r->p;
+    *len = r->len;
+    return true;
+}
+
+/* Run the rules on a message and on each event it raised. */
+static void sip_detect(struct sip_emit *em, const struct sip_msg *m, sip_event_set ev)
+{
+    struct detect *d = em->e ? engine_detect(em->e) : NULL;
+    if (!d)
+        return;
+    struct packet tmp;
+    /* Verdicts land on the packet that brought the message; when that was
+     * a packet of the other direction (an ACK) they cannot. */
+    struct packet *p = em->ap->p;
+    if (!p || p->dir != em->ap->dir || !p->ip_version)
+        p = (struct packet *)sip_eve_packet(em->ap, &tmp);
+    if (!p)
+        return;
+    detect_app(d, p, "sip", sip_detect_buffer, (void *)m);
+    for (int e = 0; e < SIP_EV_MAX; e++)
+        if (ev & SIP_EV_BIT(e))
+            detect_app_event(d, p, "sip", sip_event_info((enum sip_event_id)e)->name);
+}
+
 /* Every tokenized message passes here exactly once, in order per direction:
  * the place for the call tracker to consume it (sip_msg plus the lazy
  * sip_parse_name_addr / sip_parse_via / sip_parse_cseq / sip_parse_auth). */
@@ -192,6 +294,7 @@ static void sip_handle_message(const struct sip_msg *m, sip_event_set ev, void *
             stats_inc(em->stats, STAT_SIP_DIALOG_CAP_HIT);
     }
     sip_emit_eve(em, m, ev);
+    sip_detect(em, m, ev);
 }
 
 static size_t sip_app_parse(void *state, struct app_parse *ap, const uint8_t *data, size_t len)
