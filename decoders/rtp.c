@@ -281,7 +281,7 @@ void rtp_stream_init(struct rtp_stream *s, const struct rtp_header *h, uint64_t 
     s->clock = clock;
     s->packets = 1;
     s->bytes = h->payload_len;
-    s->first_ns = s->last_ns = s->prev_ns = ts_ns;
+    s->first_ns = s->last_ns = s->prev_ns = s->jit_prev_ns = ts_ns;
     s->prev_ts = h->ts;
     s->prev_seq = h->seq;
     s->marker_seen = h->marker;
@@ -317,8 +317,10 @@ void rtp_stream_update(struct rtp_stream *s, const struct rtp_header *h, uint64_
     if (clock) {
         /* A.8: D = (Rj - Ri) - (Sj - Si), with S in ms; the timestamp
          * difference is taken modulo 2^32 so a wrap is a small step. */
+        uint64_t since = ts_ns - s->jit_prev_ns; /* arrival gap to the last packet with a clock */
+        double arr_ms = ts_ns >= s->jit_prev_ns ? (double)since / 1e6 : -(double)(s->jit_prev_ns - ts_ns) / 1e6;
         double ts_ms = (double)(int32_t)(h->ts - s->prev_ts) * 1000.0 / (double)clock;
-        double d = fabs(delta_ms - ts_ms);
+        double d = fabs(arr_ms - ts_ms);
         if (s->have_transit) {
             s->jitter_ms += (d - s->jitter_ms) / 16.0;
             if (regular) {
@@ -329,8 +331,9 @@ void rtp_stream_update(struct rtp_stream *s, const struct rtp_header *h, uint64_
             }
         }
         s->have_transit = true;
-        s->transit_ms = delta_ms - ts_ms;
+        s->transit_ms = arr_ms - ts_ms;
         s->prev_ts = h->ts;
+        s->jit_prev_ns = ts_ns;
     }
     s->pt = h->pt;
     s->prev_ns = ts_ns;
@@ -349,10 +352,8 @@ enum rtp_probe_verdict rtp_probe_step(struct rtp_probe *pr, const uint8_t *data,
         return RTP_PROBE_NO;
     }
     struct rtp_header h;
-    if (rtp_parse(data, len, &h) != RTP_OK) {
-        pr->state = 0;
-        return RTP_PROBE_NO;
-    }
+    if (rtp_parse(data, len, &h) != RTP_OK)
+        return RTP_PROBE_NO; /* keep the candidate: ZRTP or STUN may sit between RTP packets */
     if (pr->state == 1 && h.ssrc == pr->ssrc && h.pt == pr->pt) {
         uint16_t gap = (uint16_t)(h.seq - pr->seq);
         if (gap >= 1 && gap <= RTP_PROBE_MAX_SEQ_GAP)

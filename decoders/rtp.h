@@ -143,7 +143,8 @@ struct rtp_stream {
     double jitter_sum_ms;     /* for the mean, over jitter_samples */
     uint64_t jitter_samples;
     double max_delta_ms;      /* largest gap between consecutive packets */
-    uint64_t prev_ns;
+    uint64_t prev_ns;         /* arrival of the previous packet */
+    uint64_t jit_prev_ns;     /* arrival of the previous packet with a known clock */
     uint32_t prev_ts;
     uint16_t prev_seq;
 
