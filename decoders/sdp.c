@@ -460,10 +460,14 @@ static void sdp_finish_media(struct sdp_session *s, struct sdp_media *m, const s
     m->n_attrs = s->n_attrs - m->first_attr;
     if (!wm->dir_set)
         m->dir = s->dir;
-    if (m->conn.present && m->conn.ip_valid)
-        m->rtp_addr = m->conn.ip;
-    else if (s->conn.present && s->conn.ip_valid)
+    /* A media c= overrides the session one even when it is an FQDN we do
+     * not resolve: then the address is unknown, not the session's. */
+    if (m->conn.present) {
+        if (m->conn.ip_valid)
+            m->rtp_addr = m->conn.ip;
+    } else if (s->conn.present && s->conn.ip_valid) {
         m->rtp_addr = s->conn.ip;
+    }
     if (!m->conn.present && !s->conn.present)
         s->errors |= SDP_ERR_NO_CONN;
     if (m->rtcp_mux && !m->rtcp_port_set)
