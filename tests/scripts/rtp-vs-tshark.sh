@@ -1,10 +1,11 @@
 #!/bin/sh
 # rtp-vs-tshark.sh - per-SSRC RTP statistics of build/tools/rtpstat against
 # tshark's "rtp,streams" on Wireshark wiki captures with G.711, G.722,
-# G.729, GSM and DVI4 calls: for every stream tshark reports, rtpstat must
+# G.729, GSM and DVI4 calls, and on the project's own sipp recordings
+# (pcaps/sipp-answered, sipp-ipv6, demo): for every stream tshark reports, rtpstat must
 # report the same packets and lost packets exactly, and max jitter, mean
-# jitter and max delta within 0.1 ms. Needs ../shared (SHARED=...) and
-# tshark; skips visibly without them.
+# jitter and max delta within 0.1 ms. Needs tshark; the wiki captures need
+# ../shared (SHARED=...); each skips visibly without what it needs.
 #
 # Excluded stream (documented difference, README "SDP and RTP"):
 #   SIP_DTMF2.cap 0x5711BF84 carries RFC 4733 telephone-events in the audio
@@ -15,17 +16,23 @@ BUILD=${BUILD:-build}
 SHARED=${SHARED:-$TOP/../shared}
 cd "$TOP" || exit 1
 pass=0 fail=0 skip=0
-CAPS="SIP_CALL_RTP_G711.pcap sip-rtp-g711.pcap SIP_DTMF2.cap MagicJack-_short_call.pcap nb6-telephone.pcap
-rtp_conversacion.pcap sip-rtp-g722.pcap sip-rtp-g729a.pcap sip-rtp-gsm.pcap sip-rtp-dvi4.pcap"
+W=wireshark-wiki
+CAPS="$W/SIP_CALL_RTP_G711.pcap $W/sip-rtp-g711.pcap $W/SIP_DTMF2.cap $W/MagicJack-_short_call.pcap
+$W/nb6-telephone.pcap $W/rtp_conversacion.pcap $W/sip-rtp-g722.pcap $W/sip-rtp-g729a.pcap $W/sip-rtp-gsm.pcap
+$W/sip-rtp-dvi4.pcap pcaps/sipp-answered.pcap pcaps/sipp-ipv6.pcap pcaps/demo.pcap"
 EXCLUDE="SIP_DTMF2.cap:0x5711BF84"
 if ! command -v tshark >/dev/null 2>&1; then
-    for c in $CAPS; do echo "SKIP $c: tshark not installed"; skip=$((skip + 1)); done
+    for c in $CAPS; do echo "SKIP $(basename "$c"): tshark not installed"; skip=$((skip + 1)); done
     echo "$pass passed, $fail failed, $skip skipped"; exit 0
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for name in $CAPS; do
-    f="$SHARED/pcaps/wireshark-wiki/$name"
+for c in $CAPS; do
+    name=$(basename "$c")
+    case $c in
+    pcaps/*) f="$TOP/$c" ;;
+    *) f="$SHARED/pcaps/$c" ;;
+    esac
     if [ ! -f "$f" ]; then
         echo "SKIP $name: $f not found (set SHARED to the shared directory)"; skip=$((skip + 1)); continue
     fi
