@@ -19,7 +19,7 @@ PKG_LIBS := libpcap sqlite3
 CPPFLAGS += -D_GNU_SOURCE -Isensor -Idecoders -Irules -Ireports
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -fno-strict-aliasing
-LDLIBS   += -lpcap -lsqlite3 -lm -lpthread
+LDLIBS   += -lpcap -lnetfilter_queue -lnfnetlink -lsqlite3 -lm -lpthread
 
 ifneq ($(FUZZ),)
 CFLAGS  += -fsanitize=fuzzer-no-link
@@ -68,9 +68,11 @@ deps:
 # The optimised suite, then the same suite under ASan+UBSan (clang), then
 # every fuzz target over its seed corpus.
 test: deps
-	$(MAKE) check
-	$(MAKE) check-asan
-	$(MAKE) check-fuzz
+	@mkdir -p build && rm -f build/totals
+	$(MAKE) check TOTALS=$(CURDIR)/build/totals
+	$(MAKE) check-asan TOTALS=$(CURDIR)/build/totals
+	$(MAKE) check-fuzz TOTALS=$(CURDIR)/build/totals
+	@sh tests/total.sh build/totals
 
 check: all
 	sh tests/run.sh $(BUILD)

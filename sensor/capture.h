@@ -19,4 +19,12 @@ int capture_file(struct engine *e, const char *path, bool progress, char *err, s
 int capture_live(struct engine *e, const char *iface, const char *bpf, uint64_t count,
                  char *err, size_t errlen);
 
+/* Inline: take packets from NFQUEUE queue(s) "N" or "N-M", run each through
+ * the engine and give its verdict (drop/reject -> NF_DROP, else accept).
+ * Runs until SIGINT/SIGTERM or count packets. Drops privileges to user
+ * (when not NULL) once the queues are bound. TG_DECLINED for a bad queue
+ * spec, TG_ERROR when the queues cannot be used; err says why. */
+int capture_nfqueue(struct engine *e, const char *queues, const char *user, uint64_t count,
+                    char *err, size_t errlen);
+
 #endif

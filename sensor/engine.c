@@ -102,14 +102,18 @@ void engine_process_packet(struct engine *e, struct packet *p)
 
     decode_packet(&e->decode, p);
 
-    if (p->flags & PKT_IS_FRAGMENT) {
+    /* A reassembled datagram may carry a tunnelled fragment in turn; the
+     * tunnel depth cap bounds the rounds. defrag_add copies what it keeps,
+     * so the outer datagram can go once the inner one is out. */
+    for (int round = 0; (p->flags & PKT_IS_FRAGMENT) && round <= PACKET_MAX_TUNNEL_DEPTH; round++) {
         uint8_t *dg;
         uint32_t dglen;
-        if (defrag_add(e->defrag, p, &dg, &dglen) == TG_OK) {
-            p->owned = dg;
-            p->flags |= PKT_REASSEMBLED;
-            decode_ip_datagram(&e->decode, p, dg, dglen);
-        }
+        if (defrag_add(e->defrag, p, &dg, &dglen) != TG_OK)
+            break;
+        free(p->owned);
+        p->owned = dg;
+        p->flags |= PKT_REASSEMBLED;
+        decode_ip_datagram(&e->decode, p, dg, dglen);
     }
 
     if ((p->flags & PKT_HAS_L4) && !(p->flags & PKT_IS_FRAGMENT)) {

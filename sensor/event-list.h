@@ -48,6 +48,7 @@ EVENT(DEFRAG_IPV6_FRAG_OVERLAP_DIFF, "defrag.ipv6.frag_overlap_diff", 2290011)
 EVENT(DEFRAG_FRAG_TINY, "defrag.frag_tiny", 2290012)
 EVENT(DEFRAG_FRAG_TOO_MANY, "defrag.frag_too_many", 2290013)
 EVENT(DEFRAG_FRAG_IGNORED, "defrag.frag_ignored", 2200074)
+EVENT(DEFRAG_FRAG_END_MISMATCH, "defrag.frag_end_mismatch", 2290014)
 /* TCP stream */
 EVENT(STREAM_OVERLAP_DIFF_DATA, "stream.reassembly_overlap_different_data", 2210050)
 EVENT(STREAM_SEQ_GAP, "stream.reassembly_seq_gap", 2210048)

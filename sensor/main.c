@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "config.h"
 #include "engine.h"
+#include "iplist-cli.h"
 #include "output.h"
 
 #define EXIT_RUNTIME 1
@@ -22,12 +23,16 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: tollgate analyze [-c CONF] [--set K=V]... [-l DIR] [-q] PCAP...\n"
             "       tollgate sniff   [-c CONF] [--set K=V]... [-l DIR] -i IFACE [-f BPF] [-n COUNT]\n"
+            "       tollgate inline  [-c CONF] [--set K=V]... [-l DIR] -q N[-M] [-u USER] [-n COUNT]\n"
+            "       tollgate iplist import FILE... -o LIST\n"
             "       tollgate version\n"
             "\n"
             "  -c CONF      configuration file (key = value lines)\n"
             "  --set K=V    override one configuration key\n"
             "  -l DIR       log directory (default ./tollgate-log): eve.json, fast.log, tollgate.db\n"
-            "  -q           no progress bar and no statistics on stderr\n"
+            "  -q           analyze/sniff: no progress bar and no statistics on stderr\n"
+            "  -q N[-M]     inline: NFQUEUE queue number or range (then --quiet is quiet)\n"
+            "  -u USER      inline: drop privileges to USER once the queues are open\n"
             "  -i IFACE     interface to sniff\n"
             "  -f BPF       capture filter (libpcap syntax)\n"
             "  -n COUNT     stop after COUNT packets\n");
@@ -38,6 +43,9 @@ struct cli {
     const char *logdir;
     const char *iface;
     const char *bpf;
+    const char *queues;
+    const char *user;
+    bool inline_mode;
     uint64_t count;
     bool quiet;
     struct config *cfg;
@@ -55,19 +63,28 @@ static int cli_parse(struct cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"set", required_argument, NULL, 'S' + 256},
+        {"quiet", no_argument, NULL, 'Q' + 256},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int ch;
     optind = 0; /* glibc: 0 re-initialises getopt fully */
-    while ((ch = getopt_long(argc, argv, "c:l:i:f:n:qh", longopts, NULL)) != -1) {
+    const char *shortopts = c->inline_mode ? "c:l:q:u:n:h" : "c:l:i:f:n:qh";
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': c->conf = optarg; break;
         case 'l': c->logdir = optarg; break;
         case 'i': c->iface = optarg; break;
         case 'f': c->bpf = optarg; break;
         case 'n': c->count = strtoull(optarg, NULL, 10); break;
-        case 'q': c->quiet = true; break;
+        case 'q':
+            if (c->inline_mode)
+                c->queues = optarg;
+            else
+                c->quiet = true;
+            break;
+        case 'u': c->user = optarg; break;
+        case 'Q' + 256: c->quiet = true; break;
         case 'S' + 256:
             if (config_set(c->cfg, optarg) != TG_OK) {
                 fprintf(stderr, "tollgate: --set %s: expected KEY=VALUE\n", optarg);
@@ -83,7 +100,7 @@ static int cli_parse(struct cli *c, int argc, char **argv)
 
 static int run_engine(const char *mode, int argc, char **argv)
 {
-    struct cli c = {.logdir = "tollgate-log"};
+    struct cli c = {.logdir = "tollgate-log", .inline_mode = strcmp(mode, "inline") == 0};
     char err[1024];
     c.cfg = config_new();
     if (!c.cfg) {
@@ -104,12 +121,13 @@ static int run_engine(const char *mode, int argc, char **argv)
             config_free(c.cfg);
             return EXIT_USAGE;
         }
-        cli_parse(&(struct cli){.cfg = file}, argc, argv);
+        cli_parse(&(struct cli){.cfg = file, .inline_mode = c.inline_mode}, argc, argv);
         config_free(c.cfg);
         c.cfg = file;
     }
     bool offline = strcmp(mode, "analyze") == 0;
-    if ((offline && ix >= argc) || (!offline && !c.iface)) {
+    if ((offline && ix >= argc) || (c.inline_mode && !c.queues) ||
+        (!offline && !c.inline_mode && !c.iface)) {
         usage(stderr);
         config_free(c.cfg);
         return EXIT_USAGE;
@@ -133,6 +151,8 @@ static int run_engine(const char *mode, int argc, char **argv)
     if (offline)
         for (int i = ix; i < argc; i++)
             snprintf(inputs + strlen(inputs), sizeof inputs - strlen(inputs), "%s%s", i > ix ? " " : "", argv[i]);
+    else if (c.inline_mode)
+        snprintf(inputs, sizeof inputs, "nfqueue:%s", c.queues);
     else
         snprintf(inputs, sizeof inputs, "%s", c.iface);
     output_begin_run(out, mode, inputs, wall_ns());
@@ -145,6 +165,12 @@ static int run_engine(const char *mode, int argc, char **argv)
                 fprintf(stderr, "tollgate: %s\n", err);
                 status = EXIT_RUNTIME;
             }
+        }
+    } else if (c.inline_mode) {
+        int rc = capture_nfqueue(e, c.queues, c.user, c.count, err, sizeof err);
+        if (rc != TG_OK) {
+            fprintf(stderr, "tollgate: %s\n", err);
+            status = rc == TG_DECLINED ? EXIT_USAGE : EXIT_RUNTIME;
         }
     } else if (capture_live(e, c.iface, c.bpf, c.count, err, sizeof err) != TG_OK) {
         fprintf(stderr, "tollgate: %s\n", err);
@@ -171,8 +197,10 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "sniff") == 0)
+    if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "sniff") == 0 || strcmp(cmd, "inline") == 0)
         return run_engine(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "iplist") == 0)
+        return iplist_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tollgate %s\n", TG_VERSION);
         return 0;

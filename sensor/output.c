@@ -203,7 +203,7 @@ void output_stats(struct output *o, const struct stats *st, uint64_t ts_ns)
     }
     for (; depth > 0; depth--)
         json_close_object(j);
-    json_open_object(j, "events");
+    json_open_object(j, "anomaly_events");
     for (int i = 0; i < EV_MAX; i++)
         if (st->events[i])
             json_u64(j, event_name((enum event_id)i), st->events[i]);

@@ -4,7 +4,7 @@
 # otherwise it names what is missing and how to get it.
 set -e
 PKGS="gcc make clang llvm libclang-rt-14-dev pkg-config libpcap-dev libnetfilter-queue-dev
-libpcre2-dev libosip2-dev libsqlite3-dev sqlite3 python3 jq tshark tcpdump iproute2 sip-tester"
+libpcre2-dev libosip2-dev libsqlite3-dev sqlite3 python3 jq tshark tcpdump iproute2 iptables sip-tester"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

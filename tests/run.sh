@@ -46,4 +46,5 @@ rm -f "$out"
 [ -n "$broken" ] && echo "failing:$broken"
 echo "suite $BUILD: $pass passed, $fail failed, $skip skipped"
 echo "$pass passed, $fail failed, $skip skipped"
+[ -n "$TOTALS" ] && echo "$BUILD $pass $fail $skip" >>"$TOTALS"
 [ "$fail" = 0 ]

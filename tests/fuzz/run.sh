@@ -28,4 +28,5 @@ for t in "$dir"/fuzz-*; do
     fi
 done
 echo "$pass passed, $fail failed"
+[ -n "$TOTALS" ] && echo "fuzz-$mode $pass $fail 0" >>"$TOTALS"
 [ "$fail" = 0 ]
