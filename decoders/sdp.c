@@ -233,10 +233,15 @@ static void sdp_parse_conn(struct sdp_session *s, struct sdp_str v, struct sdp_c
             c->count = b;
         }
     }
-    bool is_fqdn = false;
-    for (uint32_t i = 0; i < host.len; i++)
-        if ((host.p[i] >= 'a' && host.p[i] <= 'z') || (host.p[i] >= 'A' && host.p[i] <= 'Z'))
-            is_fqdn = !str_eq(c->addrtype, "IP6");
+    /* A name (RFC 8866 allows an FQDN) has a letter and no ':'; a host
+     * with ':' is meant as an IPv6 literal and must parse as one. */
+    bool has_colon = false, has_letter = false;
+    for (uint32_t i = 0; i < host.len; i++) {
+        uint8_t ch = host.p[i];
+        has_colon |= ch == ':';
+        has_letter |= (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    }
+    bool is_fqdn = has_letter && !has_colon;
     c->ip_valid = sdp_parse_ip(c->addrtype, host, &c->ip);
     if (!c->ip_valid && !is_fqdn)
         s->errors |= SDP_ERR_BAD_CONN;

@@ -304,7 +304,9 @@ TEST(multicast_and_fqdn_connection)
                                   "m=audio 5004 RTP/AVP 3 4 9\r\n"
                                   "c=IN IP6 ff15::101/3\r\n"
                                   "m=audio 5006 RTP/AVP 0\r\n"
-                                  "c=IN IP4 pbx.example.com\r\n",
+                                  "c=IN IP4 pbx.example.com\r\n"
+                                  "m=audio 5008 RTP/AVP 0\r\n"
+                                  "c=IN IP6 pbx6.example.com\r\n",
                                   NULL, &rc);
     CHECK_EQ_U(rc, TG_OK);
     CHECK_EQ_U(s->errors, 0);
@@ -324,6 +326,9 @@ TEST(multicast_and_fqdn_connection)
     CHECK(!s->media[1].conn.ip_valid);
     CHECK(eq(s->media[1].conn.address, "pbx.example.com"));
     CHECK_EQ_U(s->media[1].rtp_addr.family, 0);
+    CHECK(!s->media[2].conn.ip_valid);
+    CHECK(eq(s->media[2].conn.address, "pbx6.example.com"));
+
     /* the EVE object carries the TTL like Suricata's */
     struct json j;
     json_init(&j);
@@ -332,6 +337,10 @@ TEST(multicast_and_fqdn_connection)
     json_close_object(&j);
     CHECK(j.buf && strstr(j.buf, "\"c\":\"IN IP4 224.2.36.42/127/3\",\"ttl\":127") != NULL);
     json_free(&j);
+    /* an IPv6 literal that does not parse is an error, a name is not */
+    const char *bad6 = "v=0\r\nc=IN IP6 fd00::zz\r\n";
+    CHECK_EQ_U(sdp_parse(s, (const uint8_t *)bad6, strlen(bad6), NULL), TG_OK);
+    CHECK(s->errors & SDP_ERR_BAD_CONN);
     sdp_session_free(s);
 }
 
