@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app-layer-rtp.h"
+#include "config.h"
 #include "engine.h"
 
 _Static_assert(sizeof(struct rtp_probe) <= APP_PROBE_MEMO_SIZE, "rtp_probe must fit the flow's probe memo");
@@ -46,19 +47,34 @@ static enum app_probe_result rtp_app_probe_datagram(uint8_t *memo, const struct 
 static void *rtp_app_state_new(struct flow *f, void *user)
 {
     TG_UNUSED(f);
+    const struct config *cfg = user ? engine_config(user) : NULL;
+    uint64_t max = cfg ? config_get_u64(cfg, "rtp.max-ssrc", RTP_FLOW_DEFAULT_MAX_SSRC) : RTP_FLOW_DEFAULT_MAX_SSRC;
+    if (max == 0)
+        max = 1;
+    if (max > RTP_FLOW_CEIL_MAX_SSRC)
+        max = RTP_FLOW_CEIL_MAX_SSRC;
     struct rtp_flow_stats *fs = calloc(1, sizeof *fs);
-    if (fs) {
-        fs->security = SDP_SEC_UNKNOWN;
-        if (user)
-            stats_inc(engine_stats(user), STAT_RTP_FLOWS);
+    if (!fs)
+        return NULL;
+    fs->streams = calloc((size_t)max, sizeof *fs->streams);
+    if (!fs->streams) {
+        free(fs);
+        return NULL;
     }
+    fs->max_streams = (uint32_t)max;
+    fs->security = SDP_SEC_UNKNOWN;
+    if (user)
+        stats_inc(engine_stats(user), STAT_RTP_FLOWS);
     return fs;
 }
 
 static void rtp_app_state_free(void *state, void *user)
 {
     TG_UNUSED(user);
-    free(state);
+    struct rtp_flow_stats *fs = state;
+    if (fs)
+        free(fs->streams);
+    free(fs);
 }
 
 static uint32_t rtp_flow_clock(const struct rtp_flow_stats *fs, uint8_t pt)
@@ -85,7 +101,7 @@ static void rtp_flow_account(struct rtp_flow_stats *fs, struct stats *st, int di
             return;
         }
     }
-    if (fs->n_streams >= RTP_FLOW_MAX_SSRC) {
+    if (fs->n_streams >= fs->max_streams) {
         fs->ssrc_dropped++;
         if (st)
             stats_inc(st, STAT_RTP_MAX_SSRC_HIT);

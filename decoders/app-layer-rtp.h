@@ -12,9 +12,11 @@
 #include "rtp.h"
 #include "sdp.h"
 
-/* SSRCs tracked per flow (both directions together); packets of further
- * SSRCs are counted in rtp.max_ssrc_hit and the flow's ssrc_dropped. */
-#define RTP_FLOW_MAX_SSRC 8
+/* SSRCs tracked per flow (both directions together), config key
+ * rtp.max-ssrc; packets of further SSRCs are counted in rtp.max_ssrc_hit
+ * and the flow's ssrc_dropped. */
+#define RTP_FLOW_DEFAULT_MAX_SSRC 8
+#define RTP_FLOW_CEIL_MAX_SSRC 1024
 /* Payload types remembered from SDP per flow. */
 #define RTP_FLOW_MAX_CODECS 16
 #define RTP_CODEC_NAME_MAX 24
@@ -36,8 +38,8 @@ struct rtp_flow_rtcp_report {
 };
 
 struct rtp_flow_stats {
-    uint32_t n_streams;
-    struct rtp_stream streams[RTP_FLOW_MAX_SSRC];
+    uint32_t n_streams, max_streams;
+    struct rtp_stream *streams;              /* max_streams entries, n_streams used */
     uint64_t rtp_packets[2], rtp_bytes[2];   /* per enum packet_dir; bytes = UDP payload */
     uint64_t rtcp_packets[2], rtcp_bytes[2]; /* RTCP datagrams (compound counts once) */
     uint64_t invalid[2];                     /* datagrams that were neither */

@@ -22,6 +22,7 @@ struct engine {
     struct stream_ctx *stream;
     struct app_layer *app;
     struct output *out;
+    const struct config *cfg; /* the caller's; outlives the engine */
     uint64_t now_ns;
 };
 
@@ -55,6 +56,7 @@ struct engine *engine_new(const struct config *cfg, struct output *out, char *er
         return NULL;
     }
     e->out = out;
+    e->cfg = cfg;
     decode_ctx_init(&e->decode, cfg, &e->stats);
     e->defrag = defrag_new(cfg, &e->stats);
     e->flows = flow_table_new(cfg, &e->stats, engine_flow_end, e);
@@ -137,3 +139,4 @@ struct stats *engine_stats(struct engine *e) { return &e->stats; }
 struct app_layer *engine_app_layer(struct engine *e) { return e->app; }
 struct output *engine_output(struct engine *e) { return e->out; }
 uint64_t engine_now(const struct engine *e) { return e->now_ns; }
+const struct config *engine_config(const struct engine *e) { return e->cfg; }

@@ -449,6 +449,7 @@ TEST(app_layer_rtp_flow)
     CHECK(fs != NULL);
     if (fs) {
         CHECK_EQ_U(fs->n_streams, 2);
+        CHECK_EQ_U(fs->max_streams, RTP_FLOW_DEFAULT_MAX_SSRC);
         CHECK_EQ_U(fs->rtp_packets[DIR_TO_SERVER], 10); /* the probe's first packet counted too */
         CHECK_EQ_U(fs->rtp_packets[DIR_TO_CLIENT], 5);
         CHECK_EQ_U(fs->rtp_bytes[DIR_TO_SERVER], 10 * 172);
@@ -504,6 +505,7 @@ TEST(app_layer_rtp_flow)
 TEST(app_layer_ssrc_cap)
 {
     struct config *cfg = config_new();
+    config_set(cfg, "rtp.max-ssrc=3");
     char err[256];
     struct engine *e = engine_new(cfg, NULL, err, sizeof err);
     CHECK(e != NULL);
@@ -514,13 +516,13 @@ TEST(app_layer_ssrc_cap)
     uint64_t num = 0;
     struct flow *f = NULL;
     /* two consistent packets to get detected, then one packet for each of
-     * RTP_FLOW_MAX_SSRC + 3 further SSRCs */
+     * 2 + 4 further SSRCs: 3 kept, 4 dropped */
     for (uint16_t i = 0; i < 2; i++) {
         size_t fl = mk_frame(fr, 1, 2, 5000, 5002, pl, mk_rtp(pl, 0, false, i, 0, 1, 20));
         num++;
         f = send_frame(e, num, num * MS, fr, fl);
     }
-    for (uint32_t ssrc = 2; ssrc < 2 + RTP_FLOW_MAX_SSRC + 3; ssrc++) {
+    for (uint32_t ssrc = 2; ssrc < 2 + 2 + 4; ssrc++) {
         size_t fl = mk_frame(fr, 1, 2, 5000, 5002, pl, mk_rtp(pl, 0, false, 7, 0, ssrc, 20));
         num++;
         send_frame(e, num, num * MS, fr, fl);
@@ -528,7 +530,8 @@ TEST(app_layer_ssrc_cap)
     const struct rtp_flow_stats *fs = rtp_flow_stats(f);
     CHECK(fs != NULL);
     if (fs) {
-        CHECK_EQ_U(fs->n_streams, RTP_FLOW_MAX_SSRC);
+        CHECK_EQ_U(fs->n_streams, 3);
+        CHECK_EQ_U(fs->max_streams, 3);
         CHECK_EQ_U(fs->ssrc_dropped, 4);
     }
     CHECK_EQ_U(engine_stats(e)->c[STAT_RTP_MAX_SSRC_HIT], 4);
