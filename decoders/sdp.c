@@ -446,7 +446,9 @@ static bool sdp_session_attr(const struct sdp_session *s, const char *name, stru
 static enum sdp_security sdp_classify(const struct sdp_media *m)
 {
     bool savp = str_contains(m->proto, "SAVP");
-    bool dtls = str_contains(m->proto, "TLS/RTP/SAVP") || str_contains(m->proto, "DTLS/SCTP");
+    /* UDP/TLS/RTP/SAVP(F) and TCP/TLS/RTP/SAVP(F) (RFC 5764, 7850); a
+     * UDP/DTLS/SCTP data channel is not media and stays "unknown". */
+    bool dtls = str_contains(m->proto, "TLS/RTP/SAVP");
     if (dtls && m->fingerprint.len)
         return SDP_SEC_DTLS_SRTP;
     if (savp && m->n_crypto)

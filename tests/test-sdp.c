@@ -282,10 +282,12 @@ TEST(zrtp_and_srtp_without_keying)
                                   "m=audio 5006 RTP/SAVP 8\r\n"
                                   "m=image 5008 udptl t38\r\n"
                                   "m=audio 5010 RTP/SAVP 0\r\n"
-                                  "a=fingerprint:sha-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB\r\n",
+                                  "a=fingerprint:sha-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB\r\n"
+                                  "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                                  "a=fingerprint:sha-256 AA:BB\r\n",
                                   NULL, &rc);
     CHECK_EQ_U(rc, TG_OK);
-    CHECK_EQ_U(s->n_media, 4);
+    CHECK_EQ_U(s->n_media, 5);
     CHECK_STR(sdp_security_name(s->media[0].security), "zrtp");
     CHECK_STR(sdp_security_name(s->media[1].security), "srtp");
     CHECK_STR(sdp_security_name(s->media[2].security), "unknown");
@@ -293,6 +295,7 @@ TEST(zrtp_and_srtp_without_keying)
     CHECK_EQ_U(s->media[2].n_codecs, 0);
     /* a fingerprint alone does not make plain RTP/SAVP DTLS-SRTP */
     CHECK_STR(sdp_security_name(s->media[3].security), "srtp");
+    CHECK_STR(sdp_security_name(s->media[4].security), "unknown");
     sdp_session_free(s);
 }
 
