@@ -19,7 +19,8 @@ PKG_LIBS := libpcap sqlite3
 CPPFLAGS += -D_GNU_SOURCE -Isensor -Idecoders -Irules -Ireports
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -fno-strict-aliasing
-LDLIBS   += -lpcap -lnetfilter_queue -lnfnetlink -lsqlite3 -lm -lpthread
+LDLIBS   += -lpcap -lnetfilter_queue -lnfnetlink -lsqlite3 -lpcre2-8 -lm -lpthread
+
 
 ifneq ($(FUZZ),)
 CFLAGS  += -fsanitize=fuzzer-no-link
@@ -107,7 +108,7 @@ bench: deps
 install: $(BUILD)/tollgate
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tollgate/rules
 	install -m 0755 $(BUILD)/tollgate $(DESTDIR)$(PREFIX)/bin/tollgate
-	for f in rules/*.rules; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/tollgate/rules/; done; true
+	for f in rules/*.rules rules/*.config; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/tollgate/rules/; done; true
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -4,16 +4,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "config.h"
 
 struct config_entry {
     char *key;
     char *value;
+    char *origin; /* "FILE:LINE" or "--set", for messages about the value */
 };
 
 struct config {
     struct config_entry *v;
     size_t n, cap;
+    /* First value a typed getter could not parse. Getters take a const
+     * config (modules only read it), yet a bad value must reach main as a
+     * usage error rather than silently becoming the default: this field is
+     * the one thing a getter writes. */
+    char *bad;
 };
 
 struct config *config_new(void)
@@ -28,8 +35,10 @@ void config_free(struct config *cfg)
     for (size_t i = 0; i < cfg->n; i++) {
         free(cfg->v[i].key);
         free(cfg->v[i].value);
+        free(cfg->v[i].origin);
     }
     free(cfg->v);
+    free(cfg->bad);
     free(cfg);
 }
 
@@ -43,38 +52,87 @@ static char *trim(char *s)
     return s;
 }
 
-static int config_put(struct config *cfg, const char *key, const char *value)
+static int config_put(struct config *cfg, const char *key, const char *value, const char *origin)
 {
+    char *nv = strdup(value), *no = strdup(origin);
+    if (!nv || !no) {
+        free(nv);
+        free(no);
+        return TG_ERROR;
+    }
     for (size_t i = 0; i < cfg->n; i++) {
         if (strcmp(cfg->v[i].key, key) == 0) {
-            char *nv = strdup(value);
-            if (!nv)
-                return TG_ERROR;
             free(cfg->v[i].value);
+            free(cfg->v[i].origin);
             cfg->v[i].value = nv;
+            cfg->v[i].origin = no;
             return TG_OK;
         }
     }
     if (cfg->n == cfg->cap) {
         size_t ncap = cfg->cap ? cfg->cap * 2 : 16;
-        struct config_entry *nv = realloc(cfg->v, ncap * sizeof(*nv));
-        if (!nv)
+        struct config_entry *ne = realloc(cfg->v, ncap * sizeof(*ne));
+        if (!ne) {
+            free(nv);
+            free(no);
             return TG_ERROR;
-        cfg->v = nv;
+        }
+        cfg->v = ne;
         cfg->cap = ncap;
     }
-    cfg->v[cfg->n].key = strdup(key);
-    cfg->v[cfg->n].value = strdup(value);
-    if (!cfg->v[cfg->n].key || !cfg->v[cfg->n].value) {
-        free(cfg->v[cfg->n].key);
-        free(cfg->v[cfg->n].value);
+    char *nk = strdup(key);
+    if (!nk) {
+        free(nv);
+        free(no);
         return TG_ERROR;
     }
-    cfg->n++;
+    cfg->v[cfg->n++] = (struct config_entry){nk, nv, no};
     return TG_OK;
 }
 
-/* Split "key = value" in place; NULL value when there is no '='. */
+/* The entry of key, or NULL. */
+static const struct config_entry *config_entry_of(const struct config *cfg, const char *key)
+{
+    for (size_t i = 0; cfg && i < cfg->n; i++)
+        if (strcmp(cfg->v[i].key, key) == 0)
+            return &cfg->v[i];
+    return NULL;
+}
+
+/* Remember the first value that is not of the type its reader wants. */
+static void config_note_bad(const struct config *cfg, const struct config_entry *e, const char *want)
+{
+    struct config *mut = (struct config *)cfg; /* see struct config */
+    if (mut->bad)
+        return;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s: %s = '%.100s' is not %s", e->origin, e->key, e->value, want);
+    mut->bad = strdup(buf);
+}
+
+const char *config_error(const struct config *cfg)
+{
+    return cfg ? cfg->bad : NULL;
+}
+
+/* Cut a line at its comment: '#' starts one unless it is inside a quoted
+ * value. Returns false when a quote is left open. */
+static bool strip_comment(char *line)
+{
+    bool quoted = false;
+    for (char *c = line; *c; c++) {
+        if (*c == '"')
+            quoted = !quoted;
+        else if (*c == '#' && !quoted) {
+            *c = '\0';
+            break;
+        }
+    }
+    return !quoted;
+}
+
+/* Split "key = value" in place. A value in double quotes keeps '#' and
+ * edge spaces; there are no escapes inside quotes. */
 static int split_kv(char *line, char **key, char **value)
 {
     char *eq = strchr(line, '=');
@@ -84,12 +142,13 @@ static int split_kv(char *line, char **key, char **value)
     *key = trim(line);
     *value = trim(eq + 1);
     size_t vl = strlen(*value);
-    /* Allow quoted values so a value may carry '#' or edge spaces. */
     if (vl >= 2 && (*value)[0] == '"' && (*value)[vl - 1] == '"') {
         (*value)[vl - 1] = '\0';
         (*value)++;
     }
-    return **key ? TG_OK : TG_ERROR;
+    if (!**key || strpbrk(*key, " \t\"") != NULL)
+        return TG_ERROR;
+    return TG_OK;
 }
 
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
@@ -104,13 +163,18 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
     int rc = TG_OK;
     while (fgets(line, sizeof line, f)) {
         lineno++;
-        char *s = line;
-        if (*s != '"') {
-            char *hash = strchr(s, '#');
-            if (hash)
-                *hash = '\0';
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
+            snprintf(err, errlen, "%s:%u: line longer than %zu bytes", path, lineno, sizeof line - 2);
+            rc = TG_ERROR;
+            break;
         }
-        s = trim(s);
+        if (!strip_comment(line)) {
+            snprintf(err, errlen, "%s:%u: unterminated quote", path, lineno);
+            rc = TG_ERROR;
+            break;
+        }
+        char *s = trim(line);
         if (!*s)
             continue;
         char *k, *v;
@@ -119,11 +183,17 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
             rc = TG_ERROR;
             break;
         }
-        if (config_put(cfg, k, v) != TG_OK) {
+        char origin[4200];
+        snprintf(origin, sizeof origin, "%s:%u", path, lineno);
+        if (config_put(cfg, k, v, origin) != TG_OK) {
             snprintf(err, errlen, "%s:%u: out of memory", path, lineno);
             rc = TG_ERROR;
             break;
         }
+    }
+    if (rc == TG_OK && ferror(f)) {
+        snprintf(err, errlen, "%s:%u: %s", path, lineno + 1, strerror(errno));
+        rc = TG_ERROR;
     }
     fclose(f);
     return rc;
@@ -138,45 +208,63 @@ int config_set(struct config *cfg, const char *kv)
     char *k, *v;
     if (split_kv(buf, &k, &v) != TG_OK)
         return TG_ERROR;
-    return config_put(cfg, k, v);
+    return config_put(cfg, k, v, "--set");
 }
 
 const char *config_get(const struct config *cfg, const char *key)
 {
-    if (!cfg)
-        return NULL;
-    for (size_t i = 0; i < cfg->n; i++)
-        if (strcmp(cfg->v[i].key, key) == 0)
-            return cfg->v[i].value;
-    return NULL;
+    const struct config_entry *e = config_entry_of(cfg, key);
+    return e ? e->value : NULL;
 }
+
+#define CONFIG_WANT_SIZE "a size (a number with an optional k, m or g)"
+#define CONFIG_WANT_DURATION "a duration (a number with an optional ms, s, m or h)"
+#define CONFIG_WANT_BOOL "a boolean (yes/no, true/false, on/off, 1/0)"
 
 uint64_t config_get_u64(const struct config *cfg, const char *key, uint64_t def)
 {
-    const char *s = config_get(cfg, key);
-    if (!s || !isdigit((unsigned char)*s))
+    const struct config_entry *e = config_entry_of(cfg, key);
+    if (!e)
         return def;
+    const char *s = e->value;
+    if (!isdigit((unsigned char)*s)) {
+        config_note_bad(cfg, e, CONFIG_WANT_SIZE);
+        return def;
+    }
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno)
+    if (errno) {
+        config_note_bad(cfg, e, CONFIG_WANT_SIZE);
         return def;
+    }
+    unsigned shift = 0;
     switch (tolower((unsigned char)*end)) {
-    case 'k': v <<= 10; end++; break;
-    case 'm': v <<= 20; end++; break;
-    case 'g': v <<= 30; end++; break;
+    case 'k': shift = 10; end++; break;
+    case 'm': shift = 20; end++; break;
+    case 'g': shift = 30; end++; break;
     default: break;
     }
-    if (tolower((unsigned char)*end) == 'b')
+    if (shift && tolower((unsigned char)*end) == 'b')
         end++;
-    return *end ? def : (uint64_t)v;
+    if (*end || (shift && v > (UINT64_MAX >> shift))) {
+        /* junk after the number, or it would overflow */
+        config_note_bad(cfg, e, CONFIG_WANT_SIZE);
+        return def;
+    }
+    return (uint64_t)v << shift;
 }
 
 uint64_t config_get_duration_ns(const struct config *cfg, const char *key, uint64_t def_ns)
 {
-    const char *s = config_get(cfg, key);
-    if (!s || !isdigit((unsigned char)*s))
+    const struct config_entry *e = config_entry_of(cfg, key);
+    if (!e)
         return def_ns;
+    const char *s = e->value;
+    if (!isdigit((unsigned char)*s)) {
+        config_note_bad(cfg, e, CONFIG_WANT_DURATION);
+        return def_ns;
+    }
     char *end;
     double v = strtod(s, &end);
     uint64_t mul = TG_NS_PER_SEC;
@@ -186,20 +274,26 @@ uint64_t config_get_duration_ns(const struct config *cfg, const char *key, uint6
         mul = 60 * TG_NS_PER_SEC;
     else if (strcmp(end, "h") == 0)
         mul = 3600 * TG_NS_PER_SEC;
-    else if (*end && strcmp(end, "s") != 0)
+    else if (*end && strcmp(end, "s") != 0) {
+        config_note_bad(cfg, e, CONFIG_WANT_DURATION);
         return def_ns;
-    return (uint64_t)(v * (double)mul);
+    }
+    double ns = v * (double)mul;
+    /* Saturate: "a very long time" must not wrap into a short one. */
+    return ns >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)ns;
 }
 
 bool config_get_bool(const struct config *cfg, const char *key, bool def)
 {
-    const char *s = config_get(cfg, key);
-    if (!s)
+    const struct config_entry *e = config_entry_of(cfg, key);
+    if (!e)
         return def;
-    if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "on"))
+    const char *s = e->value;
+    if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "on"))
         return true;
-    if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "off"))
+    if (!strcasecmp(s, "no") || !strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "off"))
         return false;
+    config_note_bad(cfg, e, CONFIG_WANT_BOOL);
     return def;
 }
 

@@ -28,6 +28,13 @@ uint64_t config_get_u64(const struct config *cfg, const char *key, uint64_t def)
 /* Duration in ns: "30", "30s", "500ms", "2m", "1h"; plain numbers are seconds. */
 uint64_t config_get_duration_ns(const struct config *cfg, const char *key, uint64_t def_ns);
 bool config_get_bool(const struct config *cfg, const char *key, bool def);
+/* A typed getter that meets a value it cannot parse returns its default and
+ * remembers "ORIGIN: KEY = 'VALUE' is not a size|duration|boolean ..." (ORIGIN
+ * is FILE:LINE or --set); this returns the first such message, or NULL.
+ * main checks it once the modules have read their keys (exit 2). The
+ * string is owned by cfg. */
+const char *config_error(const struct config *cfg);
+
 /* Iterate: calls fn for each key starting with prefix, in file order. */
 void config_each(const struct config *cfg, const char *prefix,
                  void (*fn)(const char *key, const char *value, void *arg), void *arg);

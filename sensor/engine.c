@@ -4,11 +4,13 @@
  * -> app layer. Flows leave through flow_end(), which writes their record and
  * releases stream and app state. Time is capture time, so offline runs
  * expire flows exactly as a live sensor would have. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "app-layer.h"
 #include "config.h"
 #include "defrag.h"
+#include "detect.h"
 #include "engine.h"
 #include "flow.h"
 #include "output.h"
@@ -23,6 +25,13 @@ struct engine {
     struct app_layer *app;
     struct output *out;
     const struct config *cfg; /* the caller's; outlives the engine */
+    struct detect *detect; /* NULL when no rules are loaded */
+    /* what engine_load_rules was given, for reloads */
+    const struct config *rules_cfg;
+    const char *const *rule_files;
+    size_t nrule_files;
+    bool skip_bad;
+    volatile sig_atomic_t *reload_flag; /* set by a SIGHUP handler, owned by main */
     uint64_t now_ns;
 };
 
@@ -34,6 +43,7 @@ static void engine_flow_end(struct flow *f, void *arg)
     if (e->out)
         output_flow(e->out, f, f->app_proto ? app_layer_name(e->app, f->app_proto) : NULL);
     app_layer_flow_end(e->app, f);
+    detect_flow_end(e->detect, f);
 }
 
 static size_t engine_stream_deliver(void *arg, struct flow *f, struct packet *p, int dir,
@@ -80,6 +90,7 @@ void engine_free(struct engine *e)
     if (!e)
         return;
     flow_table_free(e->flows); /* ends every flow through engine_flow_end */
+    detect_free(e->detect);
     stream_free(e->stream);
     defrag_free(e->defrag);
     app_layer_free(e->app);
@@ -97,6 +108,10 @@ static void engine_emit_events(struct engine *e, struct packet *p)
 
 void engine_process_packet(struct engine *e, struct packet *p)
 {
+    if (e->reload_flag && *e->reload_flag) {
+        *e->reload_flag = 0;
+        engine_reload_rules(e);
+    }
     stats_inc(&e->stats, STAT_CAPTURE_PACKETS);
     stats_add(&e->stats, STAT_CAPTURE_BYTES, p->wirelen);
     if (p->ts_ns > e->now_ns)
@@ -128,13 +143,72 @@ void engine_process_packet(struct engine *e, struct packet *p)
         }
     }
 
+    if (e->detect) {
+        const struct flow *f = p->flow;
+        detect_packet(e->detect, p, f && f->app_proto ? app_layer_name(e->app, f->app_proto) : NULL);
+    }
     engine_emit_events(e, p);
     defrag_expire(e->defrag, e->now_ns);
     flow_table_expire(e->flows, e->now_ns);
+    output_tick(e->out);
     free(p->owned);
     p->owned = NULL;
 }
 
+int engine_load_rules(struct engine *e, const struct config *cfg, const char *const *files, size_t nfiles,
+                      bool skip_bad, char *err, size_t errlen)
+{
+    e->rules_cfg = cfg;
+    e->rule_files = files;
+    e->nrule_files = nfiles;
+    e->skip_bad = skip_bad;
+    struct rule_loader_opts opts = {.skip_bad = skip_bad, .errors = stderr};
+    struct rule_loader *ld = rule_loader_new(cfg, &opts, err, errlen);
+    if (!ld)
+        return TG_ERROR;
+    struct ruleset rs = {0};
+    int rc = rule_load_files(ld, &rs, cfg, files, nfiles);
+    rule_loader_free(ld);
+    if (rc != TG_OK) {
+        snprintf(err, errlen, "%zu rule error(s); not starting (use --skip-bad-rules to load the rest)",
+                 rs.errors);
+        ruleset_clear(&rs);
+        return TG_ERROR;
+    }
+    if (rs.n == 0) {
+        ruleset_clear(&rs);
+        return TG_OK;
+    }
+    struct detect *d = detect_new(cfg, &rs, &e->stats, e->out, e->detect, err, errlen);
+    ruleset_clear(&rs);
+    if (!d)
+        return TG_ERROR;
+    /* The swap is one pointer store between two packets: there is no
+     * moment without rules. */
+    detect_free(e->detect);
+    e->detect = d;
+    return TG_OK;
+}
+
+void engine_watch_reload(struct engine *e, volatile sig_atomic_t *flag)
+{
+    e->reload_flag = flag;
+}
+
+int engine_reload_rules(struct engine *e)
+{
+    char err[512];
+    stats_inc(&e->stats, STAT_DETECT_RELOADS);
+    if (engine_load_rules(e, e->rules_cfg, e->rule_files, e->nrule_files, e->skip_bad, err, sizeof err) != TG_OK) {
+        fprintf(stderr, "tollgate: rule reload failed, keeping the rules in force: %s\n", err);
+        stats_inc(&e->stats, STAT_DETECT_RELOAD_FAILURES);
+        return TG_ERROR;
+    }
+    fprintf(stderr, "tollgate: rules reloaded: %zu rules\n", detect_rule_count(e->detect));
+    return TG_OK;
+}
+
+struct detect *engine_detect(struct engine *e) { return e->detect; }
 struct stats *engine_stats(struct engine *e) { return &e->stats; }
 struct app_layer *engine_app_layer(struct engine *e) { return e->app; }
 struct output *engine_output(struct engine *e) { return e->out; }

@@ -3,12 +3,14 @@
 #ifndef TG_ENGINE_H
 #define TG_ENGINE_H
 
+#include <signal.h>
 #include "decode.h"
 
 struct config;
 struct engine;
 struct output;
 struct app_layer;
+struct detect;
 
 /* Create the engine with its tables sized from cfg; out may be NULL (no
  * logs). NULL with a message in err. */
@@ -22,6 +24,21 @@ void engine_process_packet(struct engine *e, struct packet *p);
 
 /* End all flows now (end of input), writing their records. */
 void engine_flush(struct engine *e);
+
+/* Load rules from files (or the config's rule-files when nfiles is 0) and
+ * switch the engine to them. Errors are printed to stderr as
+ * FILE:LINE:COL; TG_ERROR (with a summary in err) when a rule is bad and
+ * skip_bad is false, or on no memory. No rules at all is TG_OK. */
+int engine_load_rules(struct engine *e, const struct config *cfg, const char *const *files, size_t nfiles,
+                      bool skip_bad, char *err, size_t errlen);
+/* Load the same rule files again and switch to them between two packets;
+ * flows, flowbits, xbits and thresholds carry over. On a bad rule the old
+ * rules stay in force (TG_ERROR, message on stderr). */
+int engine_reload_rules(struct engine *e);
+/* Check *flag before each packet and reload when it is set (SIGHUP). */
+void engine_watch_reload(struct engine *e, volatile sig_atomic_t *flag);
+/* The detection engine, NULL without rules (app-layer decoders call it). */
+struct detect *engine_detect(struct engine *e);
 
 struct stats *engine_stats(struct engine *e);
 struct app_layer *engine_app_layer(struct engine *e);

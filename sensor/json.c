@@ -53,21 +53,33 @@ static void json_puts(struct json *j, const char *s)
     json_put(j, s, strlen(s));
 }
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
+/* Length of a well-formed UTF-8 sequence at s, or 0 (RFC 3629 section 4:
+ * no overlong forms, no surrogates U+D800..U+DFFF, nothing above U+10FFFF;
+ * the second byte's range depends on the first). */
 static size_t utf8_len(const uint8_t *s, size_t n)
 {
     size_t need;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+    uint8_t lo = 0x80, hi = 0xbf;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
         need = 2;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
         need = 3;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        if (s[0] == 0xe0)
+            lo = 0xa0; /* overlong */
+        else if (s[0] == 0xed)
+            hi = 0x9f; /* surrogates */
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
         need = 4;
-    else
+        if (s[0] == 0xf0)
+            lo = 0x90; /* overlong */
+        else if (s[0] == 0xf4)
+            hi = 0x8f; /* above U+10FFFF */
+    } else {
         return 0;
-    if (n < need)
+    }
+    if (n < need || s[1] < lo || s[1] > hi)
         return 0;
-    for (size_t i = 1; i < need; i++)
+    for (size_t i = 2; i < need; i++)
         if ((s[i] & 0xc0) != 0x80)
             return 0;
     return need;
@@ -136,8 +148,13 @@ static void json_open(struct json *j, const char *key, const char *br)
 {
     json_key(j, key);
     json_puts(j, br);
-    if (j->depth < 31)
-        j->depth++;
+    if (j->depth >= JSON_MAX_DEPTH - 1) {
+        /* Comma tracking would go wrong past this depth; records are far
+         * shallower, so this is a bug in the caller: mark the record bad. */
+        j->oom = true;
+        return;
+    }
+    j->depth++;
     j->need_comma[j->depth] = false;
 }
 
@@ -146,6 +163,8 @@ static void json_close(struct json *j, const char *br)
     json_puts(j, br);
     if (j->depth > 0)
         j->depth--;
+    else
+        j->oom = true; /* unbalanced close */
 }
 
 void json_open_object(struct json *j, const char *key) { json_open(j, key, "{"); }
@@ -185,10 +204,14 @@ void json_double(struct json *j, const char *key, double v)
 {
     char b[64];
     json_key(j, key);
-    if (v != v || v > 1e300 || v < -1e300)
+    if (v != v || v > 1e300 || v < -1e300) {
         snprintf(b, sizeof b, "null");
-    else
-        snprintf(b, sizeof b, "%.6g", v);
+    } else {
+        /* Shortest of 15 or 17 digits that reads back as the same double. */
+        snprintf(b, sizeof b, "%.15g", v);
+        if (strtod(b, NULL) != v)
+            snprintf(b, sizeof b, "%.17g", v);
+    }
     json_puts(j, b);
 }
 

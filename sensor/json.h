@@ -2,17 +2,22 @@
  *
  * The builder grows a heap buffer; every string goes through RFC 8259
  * escaping so packet bytes (binary, invalid UTF-8) always give valid JSON:
- * bytes >= 0x80 that are not valid UTF-8 become \u00XX. */
+ * well-formed UTF-8 is kept, every other byte >= 0x80 becomes \u00XX (its
+ * Latin-1 reading, so no byte is lost), control characters and DEL become
+ * \n, \r, \t or \u00XX. Nesting deeper than JSON_MAX_DEPTH-1 or a close
+ * without an open sets `oom` (the record is dropped, never written broken). */
 #ifndef TG_JSON_H
 #define TG_JSON_H
 
 #include "common.h"
 
+#define JSON_MAX_DEPTH 32
+
 struct json {
     char *buf;
     size_t len, cap;
-    bool oom;      /* an allocation failed; the record is incomplete */
-    bool need_comma[32];
+    bool oom;      /* allocation failed or nesting went wrong: the record is bad, drop it */
+    bool need_comma[JSON_MAX_DEPTH];
     int depth;
 };
 

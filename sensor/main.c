@@ -3,6 +3,7 @@
  * Exit status (DESIGN.md): 0 done, 1 runtime error, 2 usage or configuration
  * error. Errors go to stderr and name the file, line or packet at fault. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "engine.h"
 #include "iplist-cli.h"
 #include "output.h"
+#include "rules-cli.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -21,15 +23,18 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: tollgate analyze [-c CONF] [--set K=V]... [-l DIR] [-q] PCAP...\n"
+            "usage: tollgate analyze [-c CONF] [--set K=V]... [-S RULES]... [-l DIR] [-q] PCAP...\n"
             "       tollgate sniff   [-c CONF] [--set K=V]... [-l DIR] -i IFACE [-f BPF] [-n COUNT]\n"
             "       tollgate inline  [-c CONF] [--set K=V]... [-l DIR] -q N[-M] [-u USER] [-n COUNT]\n"
             "       tollgate iplist import FILE... -o LIST\n"
+            "       tollgate rules check [-c CONF] [--skip-bad-rules] [-S FILE]... [FILE...]\n"
             "       tollgate version\n"
             "\n"
             "  -c CONF      configuration file (key = value lines)\n"
             "  --set K=V    override one configuration key\n"
             "  -l DIR       log directory (default ./tollgate-log): eve.json, fast.log, tollgate.db\n"
+            "  -S FILE      load rules from FILE (repeatable; replaces the config's rule-files)\n"
+            "  --skip-bad-rules  load the good rules when some are bad (each bad one is listed)\n"
             "  -q           analyze/sniff: no progress bar and no statistics on stderr\n"
             "  -q N[-M]     inline: NFQUEUE queue number or range (then --quiet is quiet)\n"
             "  -u USER      inline: drop privileges to USER once the queues are open\n"
@@ -48,8 +53,20 @@ struct cli {
     bool inline_mode;
     uint64_t count;
     bool quiet;
+    bool skip_bad_rules;
+    const char *rule_files[64];
+    size_t nrule_files;
     struct config *cfg;
 };
+
+/* Set by SIGHUP; the engine reloads its rules before the next packet. */
+static volatile sig_atomic_t main_reload_requested;
+
+static void main_on_sighup(int sig)
+{
+    TG_UNUSED(sig);
+    main_reload_requested = 1;
+}
 
 static uint64_t wall_ns(void)
 {
@@ -64,12 +81,13 @@ static int cli_parse(struct cli *c, int argc, char **argv)
     static const struct option longopts[] = {
         {"set", required_argument, NULL, 'S' + 256},
         {"quiet", no_argument, NULL, 'Q' + 256},
+        {"skip-bad-rules", no_argument, NULL, 'K' + 256},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int ch;
     optind = 0; /* glibc: 0 re-initialises getopt fully */
-    const char *shortopts = c->inline_mode ? "c:l:q:u:n:h" : "c:l:i:f:n:qh";
+    const char *shortopts = c->inline_mode ? "c:l:q:u:n:S:h" : "c:l:i:f:n:qS:h";
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': c->conf = optarg; break;
@@ -85,6 +103,14 @@ static int cli_parse(struct cli *c, int argc, char **argv)
             break;
         case 'u': c->user = optarg; break;
         case 'Q' + 256: c->quiet = true; break;
+        case 'K' + 256: c->skip_bad_rules = true; break;
+        case 'S':
+            if (c->nrule_files == TG_ARRAY_LEN(c->rule_files)) {
+                fprintf(stderr, "tollgate: too many -S files (at most %zu)\n", TG_ARRAY_LEN(c->rule_files));
+                return -1;
+            }
+            c->rule_files[c->nrule_files++] = optarg;
+            break;
         case 'S' + 256:
             if (config_set(c->cfg, optarg) != TG_OK) {
                 fprintf(stderr, "tollgate: --set %s: expected KEY=VALUE\n", optarg);
@@ -146,6 +172,30 @@ static int run_engine(const char *mode, int argc, char **argv)
         return EXIT_RUNTIME;
     }
     output_set_stats(out, engine_stats(e));
+    if (config_error(c.cfg)) {
+        /* Every module has read its keys by now; a value none could parse
+         * is a configuration error, not a silent default. */
+        fprintf(stderr, "tollgate: %s\n", config_error(c.cfg));
+        engine_free(e);
+        output_close(out);
+        config_free(c.cfg);
+        return EXIT_USAGE;
+    }
+    if (engine_load_rules(e, c.cfg, c.rule_files, c.nrule_files, c.skip_bad_rules, err, sizeof err) != TG_OK) {
+        fprintf(stderr, "tollgate: %s\n", err);
+        engine_free(e);
+        output_close(out);
+        config_free(c.cfg);
+        return EXIT_USAGE;
+    }
+
+    engine_watch_reload(e, &main_reload_requested);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = main_on_sighup;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
 
     char inputs[4096] = "";
     if (offline)
@@ -201,6 +251,8 @@ int main(int argc, char **argv)
         return run_engine(cmd, argc - 1, argv + 1);
     if (strcmp(cmd, "iplist") == 0)
         return iplist_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "rules") == 0)
+        return rules_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tollgate %s\n", TG_VERSION);
         return 0;
