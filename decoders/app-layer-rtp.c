@@ -1,10 +1,12 @@
 /* app-layer-rtp.c - the "rtp" app-layer protocol: stateful probe and per-flow RTP/RTCP statistics. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "app-layer-rtp.h"
 #include "config.h"
 #include "engine.h"
+#include "json.h"
 
 _Static_assert(sizeof(struct rtp_probe) <= APP_PROBE_MEMO_SIZE, "rtp_probe must fit the flow's probe memo");
 
@@ -228,4 +230,54 @@ const char *rtp_flow_codec_name(const struct rtp_flow_stats *fs, unsigned pt)
         if (fs->codecs[i].pt == pt && fs->codecs[i].name[0])
             return fs->codecs[i].name;
     return rtp_static_payload(pt, NULL, NULL);
+}
+
+/* ms rounded to microseconds, so logs do not carry binary noise digits */
+static double rtp_ms(double v)
+{
+    return round(v * 1000.0) / 1000.0;
+}
+
+void rtp_flow_json(const struct rtp_flow_stats *fs, struct json *j)
+{
+    json_str(j, "security", fs->sdp_known ? sdp_security_name(fs->security) : "unknown");
+    json_open_object(j, "rtcp");
+    json_u64(j, "pkts_toserver", fs->rtcp_packets[DIR_TO_SERVER]);
+    json_u64(j, "pkts_toclient", fs->rtcp_packets[DIR_TO_CLIENT]);
+    json_close_object(j);
+    json_u64(j, "invalid", fs->invalid[0] + fs->invalid[1]);
+    json_u64(j, "ssrc_dropped", fs->ssrc_dropped);
+    json_open_array(j, "streams");
+    for (uint32_t i = 0; i < fs->n_streams; i++) {
+        const struct rtp_stream *s = &fs->streams[i];
+        const char *codec = rtp_flow_codec_name(fs, s->first_pt);
+        json_open_object(j, NULL);
+        json_u64(j, "ssrc", s->ssrc);
+        json_str(j, "direction", s->dir == DIR_TO_SERVER ? "to_server" : "to_client");
+        json_u64(j, "payload_type", s->first_pt);
+        if (codec)
+            json_str(j, "codec", codec);
+        else
+            json_null(j, "codec");
+        json_u64(j, "clock_rate", s->clock);
+        json_u64(j, "packets", s->packets);
+        json_u64(j, "bytes", s->bytes);
+        json_u64(j, "expected", rtp_stream_expected(s));
+        json_i64(j, "lost", rtp_stream_lost(s));
+        json_u64(j, "out_of_order", s->out_of_order);
+        json_u64(j, "duplicates", s->duplicates);
+        json_u64(j, "restarts", s->restarts);
+        json_double(j, "max_delta_ms", rtp_ms(s->max_delta_ms));
+        if (s->clock) {
+            json_double(j, "max_jitter_ms", rtp_ms(s->max_jitter_ms));
+            json_double(j, "mean_jitter_ms", rtp_ms(rtp_stream_mean_jitter(s)));
+        } else {
+            json_null(j, "max_jitter_ms");
+            json_null(j, "mean_jitter_ms");
+        }
+        json_time(j, "start", s->first_ns);
+        json_time(j, "end", s->last_ns);
+        json_close_object(j);
+    }
+    json_close_array(j);
 }

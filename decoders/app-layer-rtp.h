@@ -69,6 +69,16 @@ const struct rtp_flow_stats *rtp_flow_stats(const struct flow *f);
  * SDP clock from now on. TG_DECLINED when f is not an RTP flow. */
 int rtp_flow_set_media(struct flow *f, const struct sdp_media *m);
 
+/* Write fs as members of the open JSON object j (a call record's media
+ * entry or a flow event): security (from SDP, "unknown" until told),
+ * rtcp {pkts_toserver, pkts_toclient}, invalid, ssrc_dropped and streams[]
+ * of {ssrc, direction, payload_type, codec, clock_rate, packets, bytes,
+ * expected, lost, out_of_order, duplicates, restarts, max_delta_ms,
+ * max_jitter_ms, mean_jitter_ms, start, end}. Times in ms are rounded to
+ * microseconds. */
+struct json;
+void rtp_flow_json(const struct rtp_flow_stats *fs, struct json *j);
+
 /* Codec name of payload type pt in the flow: the SDP map first, then the
  * RFC 3551 static table. NULL when unknown. */
 const char *rtp_flow_codec_name(const struct rtp_flow_stats *fs, unsigned pt);

@@ -3,6 +3,7 @@
 #include "app-layer-rtp.h"
 #include "config.h"
 #include "engine.h"
+#include "json.h"
 #include "rtp.h"
 #include "test.h"
 
@@ -471,6 +472,21 @@ TEST(app_layer_rtp_flow)
         CHECK_STR(fs->security == SDP_SEC_UNKNOWN ? "unknown" : "set", "unknown");
         CHECK_STR(rtp_flow_codec_name(fs, 0), "PCMU");
         CHECK(rtp_flow_codec_name(fs, 101) == NULL);
+
+        struct json j;
+        json_init(&j);
+        json_open_object(&j, NULL);
+        rtp_flow_json(fs, &j);
+        json_close_object(&j);
+        CHECK(j.buf && strstr(j.buf, "{\"security\":\"unknown\",\"rtcp\":{\"pkts_toserver\":1,\"pkts_toclient\":0},"
+                                     "\"invalid\":0,\"ssrc_dropped\":0,\"streams\":[{\"ssrc\":4369,"
+                                     "\"direction\":\"to_server\",\"payload_type\":0,\"codec\":\"PCMU\","
+                                     "\"clock_rate\":8000,\"packets\":10,\"bytes\":1600,\"expected\":11,"
+                                     "\"lost\":1,\"out_of_order\":0,\"duplicates\":0,\"restarts\":0,"
+                                     "\"max_delta_ms\":20,") == j.buf);
+        CHECK(j.buf && strstr(j.buf, "\"ssrc\":8738,\"direction\":\"to_client\",\"payload_type\":8,\"codec\":\"PCMA\"") != NULL);
+        CHECK(j.buf && strstr(j.buf, "\"start\":\"") != NULL);
+        json_free(&j);
 
         /* what SDP says reaches the flow */
         struct sdp_limits lim;
