@@ -193,6 +193,9 @@ enum rtp_probe_verdict rtp_probe_step(struct rtp_probe *pr, const uint8_t *data,
  * counting it once the flow is known to be RTP. False when none is kept. */
 bool rtp_probe_header(const struct rtp_probe *pr, struct rtp_header *h, uint64_t *ts_ns);
 
-#define RTP_PROBE_MAX_SEQ_GAP 10
+/* The SSRC and payload type carry the evidence (39 bits that random data
+ * matches once in 2^39); the gap only has to allow for loss and for other
+ * packets in between, e.g. a ZRTP handshake before SRTP starts. */
+#define RTP_PROBE_MAX_SEQ_GAP 100
 
 #endif

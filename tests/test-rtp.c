@@ -337,13 +337,13 @@ TEST(probe_two_packets)
     CHECK_EQ_U(rtp_probe_step(&pr, b, n, 1), RTP_PROBE_MORE);
     n = mk_rtp(b, 0, false, 101, 0, 78, 20);
     CHECK_EQ_U(rtp_probe_step(&pr, b, n, 2), RTP_PROBE_MORE);
-    n = mk_rtp(b, 0, false, 101 + 50, 0, 78, 20);
+    n = mk_rtp(b, 0, false, 101 + 150, 0, 78, 20);
     CHECK_EQ_U(rtp_probe_step(&pr, b, n, 3), RTP_PROBE_MORE);
-    n = mk_rtp(b, 8, false, 152, 0, 78, 20);
+    n = mk_rtp(b, 8, false, 252, 0, 78, 20);
     CHECK_EQ_U(rtp_probe_step(&pr, b, n, 4), RTP_PROBE_MORE);
-    n = mk_rtp(b, 8, false, 152, 0, 78, 20); /* same seq again */
+    n = mk_rtp(b, 8, false, 252, 0, 78, 20); /* same seq again */
     CHECK_EQ_U(rtp_probe_step(&pr, b, n, 5), RTP_PROBE_MORE);
-    n = mk_rtp(b, 8, false, 153, 0, 78, 20);
+    n = mk_rtp(b, 8, false, 253, 0, 78, 20);
     CHECK_EQ_U(rtp_probe_step(&pr, b, n, 6), RTP_PROBE_RTP);
 
     /* SIP text and DNS-like bytes are not RTP; compound RTCP is at once */

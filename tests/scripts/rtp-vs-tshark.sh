@@ -2,7 +2,8 @@
 # rtp-vs-tshark.sh - per-SSRC RTP statistics of build/tools/rtpstat against
 # tshark's "rtp,streams" on Wireshark wiki captures with G.711, G.722,
 # G.729, GSM, DVI4 calls and dynamic payload types whose clock comes from
-# SDP (opus, speex, iLBC, L16, G.726; opus-hybrid loses 311 packets), and
+# SDP (opus, speex, iLBC, L16, G.726; opus-hybrid loses 311 packets), a
+# ZRTP call whose RTP turns into SRTP (369 lost), and
 # on the project's own sipp recordings
 # (pcaps/sipp-answered, sipp-ipv6, demo): for every stream tshark reports, rtpstat must
 # report the same packets and lost packets exactly, and max jitter, mean
@@ -22,7 +23,7 @@ W=wireshark-wiki
 CAPS="$W/SIP_CALL_RTP_G711.pcap $W/sip-rtp-g711.pcap $W/SIP_DTMF2.cap $W/MagicJack-_short_call.pcap
 $W/nb6-telephone.pcap $W/rtp_conversacion.pcap $W/sip-rtp-g722.pcap $W/sip-rtp-g729a.pcap $W/sip-rtp-gsm.pcap
 $W/sip-rtp-dvi4.pcap $W/sip-rtp-opus.pcap $W/sip-rtp-opus-hybrid.pcap $W/sip-rtp-speex.pcap $W/sip-rtp-ilbc.pcap
-$W/sip-rtp-l16.pcap $W/sip-rtp-g726.pcap pcaps/sipp-answered.pcap pcaps/sipp-ipv6.pcap pcaps/demo.pcap"
+$W/sip-rtp-l16.pcap $W/sip-rtp-g726.pcap $W/Asterisk_ZFONE_XLITE.pcap pcaps/sipp-answered.pcap pcaps/sipp-ipv6.pcap pcaps/demo.pcap"
 EXCLUDE="SIP_DTMF2.cap:0x5711BF84"
 if ! command -v tshark >/dev/null 2>&1; then
     for c in $CAPS; do echo "SKIP $(basename "$c"): tshark not installed"; skip=$((skip + 1)); done
