@@ -3,8 +3,10 @@
 # are what their NAME.calls.txt says, checked with tshark as the independent
 # reader: the SIP messages (method, or status/CSeq method) each holds, the
 # RTP packets tshark attaches to the calls through SDP, the transport and
-# IP version, that the large TCP INVITE really spans several segments, and
-# the size limits (200 kB, demo 300 kB). Skips visibly without tshark.
+# IP version, that the large TCP INVITE really spans several segments, that
+# the per-call times in .calls.txt are what tests/tools/calls-from-pcap.py
+# reads, and the size limits (200 kB, demo 300 kB). Skips visibly without
+# tshark.
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$TOP" || exit 1
 pass=0 fail=0 skip=0
@@ -41,6 +43,9 @@ while IFS='|' read -r name want rtp filter; do
     limit=204800
     [ "$name" = demo ] && limit=307200
     [ "$size" -lt "$limit" ] || why="$why; $size bytes, limit $limit"
+    python3 tests/tools/calls-from-pcap.py "$f" >"$tmp/tshark-calls" 2>/dev/null
+    grep '^tshark ' "pcaps/$name.calls.txt" | cmp -s - "$tmp/tshark-calls" ||
+        why="$why; the tshark lines of $name.calls.txt differ from tests/tools/calls-from-pcap.py"
     if [ "$name" = sipp-tcp-large ]; then
         segs=$(tshark -r "$f" -Y 'sip.Method == "INVITE"' -T fields -e tcp.segment.count 2>/dev/null)
         [ "${segs:-0}" -ge 3 ] || why="$why; INVITE in ${segs:-0} TCP segments, want 3 or more"

@@ -10,7 +10,8 @@
 # on exit, whatever happens.
 #
 # Writes OUTDIR/NAME.pcap and OUTDIR/NAME.calls.txt (what sipp's own
-# statistics say: calls created, successful, failed, call length) for
+# statistics say: calls created, successful, failed, call length; and the
+# per-call times tshark reads back from the capture) for
 #   sipp-answered sipp-busy sipp-notfound sipp-cancel sipp-tcp-large
 #   sipp-ipv6 demo
 # OUTDIR defaults to pcaps/; ONLY="sipp-cancel demo" records some of them,
@@ -126,13 +127,15 @@ finish() {
         echo "# (UAC in $NS1, UAS in $NS2). Lines below: sipp's own -trace_stat"
         echo "# statistics at the end of each run (calls created, successful and failed"
         echo "# scenario runs, average call length hh:mm:ss:microseconds, average response time),"
-        echo "# then the calls as the scenarios define them."
+        echo "# then the calls as the scenarios define them, then what tshark reads"
+        echo "# back from the capture (tests/tools/calls-from-pcap.py): per-call times."
         for csv in "$WORK"/$name-*.csv; do
             [ -f "$csv" ] || continue
             role=$(basename "$csv" .csv | sed "s/^$name-//")
             sipp_csv_summary "$csv" "$role"
         done
         for l in "$@"; do echo "$l"; done
+        python3 "$TOP/tests/tools/calls-from-pcap.py" "$OUT/$name.pcap"
     } >"$OUT/$name.calls.txt"
     echo "wrote $OUT/$name.pcap ($(wc -c <"$OUT/$name.pcap") bytes)"
 }
