@@ -13,6 +13,18 @@ OPT      ?= -O2
 SAN      ?=
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share
+MANDIR   ?= $(DATADIR)/man
+# A system install (PREFIX=/usr) keeps its configuration in /etc and its
+# unit where systemd looks for packaged units; anything else stays under PREFIX.
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+else
+SYSCONFDIR ?= $(PREFIX)/etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+endif
 FUZZ_SECONDS ?= 60
 
 PKG_LIBS := libpcap sqlite3
@@ -105,10 +117,23 @@ bench: deps
 	$(MAKE) all
 	sh tests/bench.sh $(BUILD)
 
+# Binary, shipped rules, sample config (also as the live config when there is
+# none yet), man page and systemd template unit, with paths filled in.
+INSTALL_SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'
 install: $(BUILD)/tollgate
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tollgate/rules
-	install -m 0755 $(BUILD)/tollgate $(DESTDIR)$(PREFIX)/bin/tollgate
-	for f in rules/*.rules rules/*.config; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/tollgate/rules/; done; true
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/tollgate/rules $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/tollgate
+	install -m 0755 $(BUILD)/tollgate $(DESTDIR)$(BINDIR)/tollgate
+	for f in rules/*.rules rules/*.config; do \
+		if [ -e "$$f" ]; then install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/tollgate/rules/ || exit 1; fi; \
+	done
+	install -m 0644 sensor/tollgate.conf.sample $(DESTDIR)$(DATADIR)/tollgate/tollgate.conf.sample
+	[ -e $(DESTDIR)$(SYSCONFDIR)/tollgate/tollgate.conf ] || \
+		install -m 0644 sensor/tollgate.conf.sample $(DESTDIR)$(SYSCONFDIR)/tollgate/tollgate.conf
+	$(INSTALL_SUBST) sensor/tollgate.8 >$(DESTDIR)$(MANDIR)/man8/tollgate.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/tollgate.8
+	$(INSTALL_SUBST) sensor/tollgate@.service.in >$(DESTDIR)$(UNITDIR)/tollgate@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tollgate@.service
 
 clean:
 	rm -rf build build-asan build-fuzz

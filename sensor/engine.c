@@ -209,6 +209,15 @@ int engine_reload_rules(struct engine *e)
 }
 
 struct detect *engine_detect(struct engine *e) { return e->detect; }
+
+void engine_tick(struct engine *e, uint64_t now_ns)
+{
+    if (now_ns > e->now_ns)
+        e->now_ns = now_ns;
+    defrag_expire(e->defrag, e->now_ns);
+    flow_table_expire(e->flows, e->now_ns);
+}
+
 struct stats *engine_stats(struct engine *e) { return &e->stats; }
 struct app_layer *engine_app_layer(struct engine *e) { return e->app; }
 struct output *engine_output(struct engine *e) { return e->out; }

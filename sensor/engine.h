@@ -22,6 +22,10 @@ void engine_free(struct engine *e);
  * datalink, ts_ns and num must be set; the rest is filled here. */
 void engine_process_packet(struct engine *e, struct packet *p);
 
+/* Let time pass without a packet (live capture on a quiet link): expire
+ * flows and fragments as of now_ns, capture-clock time. */
+void engine_tick(struct engine *e, uint64_t now_ns);
+
 /* End all flows now (end of input), writing their records. */
 void engine_flush(struct engine *e);
 

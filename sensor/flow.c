@@ -472,6 +472,11 @@ static struct flow *flow_create(struct flow_table *ft, struct packet *p, const s
     case IPPROTO_NUM_ICMPV6: stats_inc(ft->stats, STAT_FLOW_ICMPV6); break;
     default: stats_inc(ft->stats, STAT_FLOW_OTHER); break;
     }
+    if (f->proto == IPPROTO_NUM_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+        !ip_addr_cmp(&f->addr[0], &p->src)) {
+        f->syn_seen = true;
+        f->syn_seq = p->tcp_seq;
+    }
     p->flow = f;
     p->dir = (uint8_t)d;
     ft->last_flow = f;
@@ -545,11 +550,18 @@ struct flow *flow_lookup(struct flow_table *ft, struct packet *p)
             flow_end(ft, f, FLOW_END_TIMEOUT);
             break;
         }
-        if (f->proto == IPPROTO_NUM_TCP && f->state == FLOW_STATE_CLOSED &&
-            (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
-            /* Port reuse: a fresh handshake on a closed session is a new flow. */
+        bool syn = f->proto == IPPROTO_NUM_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
+        if (syn && f->state == FLOW_STATE_CLOSED &&
+            !(f->syn_seen && dir == DIR_TO_SERVER && p->tcp_seq == f->syn_seq)) {
+            /* Port reuse: a fresh handshake (a new ISN) on a closed session
+             * is a new flow; the same SYN again is a retransmission, as
+             * Wireshark also counts it. */
             flow_end(ft, f, FLOW_END_REUSED);
             break;
+        }
+        if (syn && dir == DIR_TO_SERVER && !f->syn_seen) {
+            f->syn_seen = true;
+            f->syn_seq = p->tcp_seq;
         }
         p->flow = f;
         p->dir = (uint8_t)dir;

@@ -56,6 +56,11 @@ struct flow {
     uint8_t app_probe_memo[2][APP_PROBE_MEMO_SIZE]; /* probe_datagram scratch, zero at start */
     void *app_state;
 
+    /* TCP: the initiator's SYN sequence number, so a retransmitted SYN
+     * after a refusal (RST) is not taken for port reuse */
+    uint32_t syn_seq;
+    bool syn_seen;
+
     /* detection state (flowbits), owned by rules/detect.c */
     struct flowbits *flowbits;
 

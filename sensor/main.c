@@ -19,6 +19,8 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 #define TG_VERSION "0.1.0"
+/* sniff writes a stats event this often by default (stats.interval). */
+#define MAIN_STATS_INTERVAL_NS (60 * TG_NS_PER_SEC)
 
 static void usage(FILE *f)
 {
@@ -94,7 +96,15 @@ static int cli_parse(struct cli *c, int argc, char **argv)
         case 'l': c->logdir = optarg; break;
         case 'i': c->iface = optarg; break;
         case 'f': c->bpf = optarg; break;
-        case 'n': c->count = strtoull(optarg, NULL, 10); break;
+        case 'n': {
+            char *end;
+            c->count = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || optarg[0] == '-') {
+                fprintf(stderr, "tollgate: -n %s: expected a packet count\n", optarg);
+                return -1;
+            }
+            break;
+        }
         case 'q':
             if (c->inline_mode)
                 c->queues = optarg;
@@ -122,6 +132,46 @@ static int cli_parse(struct cli *c, int argc, char **argv)
         }
     }
     return optind;
+}
+
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    default: return "a signal";
+    }
+}
+
+/* Read every file in order through one engine, so flows continue across
+ * files. A file that fails is reported and the next one is still read; a
+ * signal stops the run (the caller flushes flows and writes statistics). */
+static int run_files(struct engine *e, const struct config *cfg, char **paths, int n, bool quiet)
+{
+    struct capture_run pr;
+    char err[1024];
+    int status = 0;
+    capture_run_init(&pr, paths, n, !quiet && isatty(STDERR_FILENO), config_get_bool(cfg, "capture.mmap", true));
+    for (int i = 0; i < n; i++) {
+        int r = CAPTURE_INTERRUPTED;
+        if (capture_stop_signal())
+            snprintf(err, sizeof err, "%s: not read", paths[i]);
+        else
+            r = capture_file(e, paths[i], &pr, err, sizeof err);
+        if (r == TG_OK)
+            continue;
+        capture_progress_break(&pr);
+        if (r == CAPTURE_INTERRUPTED) {
+            fprintf(stderr, "tollgate: %s (%s); writing flows and statistics of what was read%s\n", err,
+                    signal_name(capture_stop_signal()), i + 1 < n ? ", later files not read" : "");
+            status = EXIT_RUNTIME;
+            break;
+        }
+        fprintf(stderr, "tollgate: %s\n", err);
+        status = EXIT_RUNTIME;
+    }
+    capture_progress_finish(&pr);
+    return status;
 }
 
 static int run_engine(const char *mode, int argc, char **argv)
@@ -208,23 +258,31 @@ static int run_engine(const char *mode, int argc, char **argv)
     output_begin_run(out, mode, inputs, wall_ns());
 
     int status = 0;
+    capture_signals_install();
     if (offline) {
-        bool progress = !c.quiet && isatty(STDERR_FILENO);
-        for (int i = ix; i < argc; i++) {
-            if (capture_file(e, argv[i], progress, err, sizeof err) != TG_OK) {
-                fprintf(stderr, "tollgate: %s\n", err);
-                status = EXIT_RUNTIME;
-            }
-        }
+        status = run_files(e, c.cfg, argv + ix, argc - ix, c.quiet);
     } else if (c.inline_mode) {
         int rc = capture_nfqueue(e, c.queues, c.user, c.count, err, sizeof err);
         if (rc != TG_OK) {
             fprintf(stderr, "tollgate: %s\n", err);
             status = rc == TG_DECLINED ? EXIT_USAGE : EXIT_RUNTIME;
         }
-    } else if (capture_live(e, c.iface, c.bpf, c.count, err, sizeof err) != TG_OK) {
-        fprintf(stderr, "tollgate: %s\n", err);
-        status = EXIT_RUNTIME;
+    } else {
+        uint64_t interval = config_get_duration_ns(c.cfg, "stats.interval", MAIN_STATS_INTERVAL_NS);
+        int r = capture_live(e, c.iface, c.bpf, c.count, interval, err, sizeof err);
+        const struct stats *st = engine_stats(e);
+        if (r != TG_OK) {
+            fprintf(stderr, "tollgate: %s\n", err);
+            status = r == CAPTURE_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
+        } else if (!c.quiet) {
+            char why[64] = "done";
+            if (capture_stop_signal())
+                snprintf(why, sizeof why, "stopped by %s", signal_name(capture_stop_signal()));
+            fprintf(stderr, "tollgate: sniff %s %s: %llu packets, kernel received %llu, dropped %llu\n", c.iface,
+                    why, (unsigned long long)st->c[STAT_CAPTURE_PACKETS],
+                    (unsigned long long)st->c[STAT_CAPTURE_KERNEL_RECEIVED],
+                    (unsigned long long)st->c[STAT_CAPTURE_KERNEL_DROPS]);
+        }
     }
 
     engine_flush(e);

@@ -430,14 +430,21 @@ TEST(tcp_port_reuse_after_close)
     struct packet ack = pkt(IPPROTO_NUM_TCP, 2, 5060, 1, 40000, 3 * SEC);
     ack.tcp_flags = TCP_ACK;
     CHECK(flow_lookup(ft, &ack) == f); /* late ACK of the old session */
+    /* The same SYN again after the close (a refused connection retried):
+     * a retransmission, still the same flow, as Wireshark counts it. */
+    struct packet syn_again = syn;
+    syn_again.ts_ns = 3 * SEC + 1;
+    CHECK(flow_lookup(ft, &syn_again) == f);
+    /* A SYN with a new ISN is a new session on the same ports. */
     struct packet syn3 = syn;
     syn3.ts_ns = 4 * SEC;
+    syn3.tcp_seq = syn.tcp_seq + 1000000;
     struct flow *g = flow_lookup(ft, &syn3);
     CHECK(g != NULL);
     CHECK_EQ_U(e.n, 1);
     CHECK_EQ_U(e.id[0], first);
     CHECK_EQ_U(e.reason[0], FLOW_END_REUSED);
-    CHECK_EQ_U(e.pkts0[0], 2);
+    CHECK_EQ_U(e.pkts0[0], 3);
     CHECK_EQ_U(e.pkts1[0], 1);
     CHECK(g->id != first);
     CHECK_EQ_U(g->state, FLOW_STATE_NEW);

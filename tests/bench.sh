@@ -1,0 +1,95 @@
+#!/bin/sh
+# bench.sh BUILD - throughput and memory of `tollgate analyze` as ratios
+# against a bare libpcap read loop over the same file, on this machine.
+#
+# Writes a capture of $BENCH_MB MB (default 300; VoIP calls with RTP, TCP
+# sessions, fragments; see tests/tools/mkbigpcap.c) into a temp dir, runs the
+# bare loop (build/tools/pcaploop) and `tollgate analyze -q` (no rules) three
+# times each (BENCH_RUNS) and keeps the best wall time; then measures memory per flow as
+# the slope of peak RSS between two captures of $BENCH_FLOWS and
+# $BENCH_FLOWS/10 flows that are all alive at once. Nothing is committed.
+BUILD=${1:-build}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+BENCH_MB=${BENCH_MB:-300}
+BENCH_FLOWS=${BENCH_FLOWS:-200000}
+BENCH_RUNS=${BENCH_RUNS:-3}
+TG="$BUILD/tollgate"
+for b in "$TG" "$BUILD/tools/mkbigpcap" "$BUILD/tools/pcaploop"; do
+    [ -x "$b" ] || { echo "bench: $b missing; run make first" >&2; exit 1; }
+done
+if [ ! -x /usr/bin/time ]; then
+    echo "bench: /usr/bin/time missing (Debian package 'time'); it measures peak RSS" >&2
+    exit 1
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+
+now_ns() { date +%s%N; }
+
+# best3 NAME CMD...: run CMD BENCH_RUNS times; sets NAME_ns (best wall time) and
+# NAME_kb (peak RSS of that run). A run that fails stops the bench.
+best3() {
+    name=$1
+    shift
+    best="" best_kb="" best_cpu=""
+    i=0
+    while [ $i -lt "$BENCH_RUNS" ]; do
+        i=$((i + 1))
+        rm -rf "$tmp/log"
+        t0=$(now_ns)
+        if ! /usr/bin/time -f "%M %U %S" -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err"; then
+            echo "bench: '$*' failed:" >&2
+            cat "$tmp/err" >&2
+            exit 1
+        fi
+        t=$(($(now_ns) - t0))
+        kb=$(tail -n 1 "$tmp/rss" | cut -d' ' -f1)
+        cpu=$(tail -n 1 "$tmp/rss" | awk '{printf "%d", ($2 + $3) * 1000}')
+        if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t best_kb=$kb; fi
+        if [ -z "$best_cpu" ] || [ "$cpu" -lt "$best_cpu" ]; then best_cpu=$cpu; fi
+    done
+    eval "${name}_ns=$best ${name}_kb=$best_kb ${name}_cpu=$best_cpu"
+}
+
+echo "== writing a ${BENCH_MB} MB capture into $tmp"
+"$BUILD/tools/mkbigpcap" "$tmp/big.pcap" "$BENCH_MB" >/dev/null || exit 1
+size=$(stat -c %s "$tmp/big.pcap")
+
+best3 bare "$BUILD/tools/pcaploop" "$tmp/big.pcap"
+packets=$(cut -d' ' -f1 "$tmp/out")
+best3 tg "$TG" analyze -q -l "$tmp/log" "$tmp/big.pcap"
+flows=$(grep -c '"event_type":"flow"' "$tmp/log/eve.json")
+# The same through libpcap's reader instead of the memory map, for comparison.
+best3 tglp "$TG" analyze -q --set capture.mmap=no -l "$tmp/log" "$tmp/big.pcap"
+
+# Memory per flow: peak RSS at BENCH_FLOWS live flows minus at a tenth of it.
+small=$((BENCH_FLOWS / 10))
+"$BUILD/tools/mkbigpcap" --flows "$BENCH_FLOWS" "$tmp/flows-big.pcap" >/dev/null || exit 1
+"$BUILD/tools/mkbigpcap" --flows "$small" "$tmp/flows-small.pcap" >/dev/null || exit 1
+best3 fbig "$TG" analyze -q -l "$tmp/log" "$tmp/flows-big.pcap"
+best3 fsmall "$TG" analyze -q -l "$tmp/log" "$tmp/flows-small.pcap"
+best3 fbare "$BUILD/tools/pcaploop" "$tmp/flows-big.pcap"
+
+rm -f "$tmp"/*.pcap
+awk -v size="$size" -v pk="$packets" -v flows="$flows" \
+    -v bare_ns="$bare_ns" -v bare_kb="$bare_kb" -v tg_ns="$tg_ns" -v tg_kb="$tg_kb" \
+    -v lp_ns="$tglp_ns" -v lp_kb="$tglp_kb" -v bare_cpu="$bare_cpu" -v tg_cpu="$tg_cpu" \
+    -v nbig="$BENCH_FLOWS" -v nsmall="$small" -v big_kb="$fbig_kb" -v small_kb="$fsmall_kb" \
+    -v fbare_kb="$fbare_kb" -v runs="$BENCH_RUNS" 'BEGIN {
+    mb = size / 1e6
+    bs = bare_ns / 1e9; ts = tg_ns / 1e9
+    printf "capture: %.0f MB, %d packets, %d flows (best of %d runs each)\n", mb, pk, flows, runs
+    printf "%-30s %8.3f s %9.1f MB/s %8.2f Mpkt/s  peak RSS %7.1f MB\n", "bare libpcap loop (reference)", bs, mb / bs, pk / bs / 1e6, bare_kb / 1024
+    printf "%-30s %8.3f s %9.1f MB/s %8.2f Mpkt/s  peak RSS %7.1f MB\n", "tollgate analyze -q", ts, mb / ts, pk / ts / 1e6, tg_kb / 1024
+    ls = lp_ns / 1e9
+    printf "%-30s %8.3f s %9.1f MB/s %8.2f Mpkt/s  peak RSS %7.1f MB\n", "  ... with capture.mmap=no", ls, mb / ls, pk / ls / 1e6, lp_kb / 1024
+    r = bs / ts
+    printf "throughput ratio tollgate/bare loop: %.2f (target >= 0.5)%s; with capture.mmap=no %.2f\n", r, (r >= 0.5 ? "" : "  BELOW TARGET"), bs / ls
+    if (tg_cpu > 0)
+        printf "CPU time (user+sys, 10 ms ticks) ratio bare loop/tollgate: %.2f (%.2f s / %.2f s; steadier than wall time on a busy machine)\n", bare_cpu / tg_cpu, bare_cpu / 1000, tg_cpu / 1000
+    printf "peak RSS ratio tollgate/bare loop: %.1f\n", tg_kb / bare_kb
+    per = (big_kb - small_kb) * 1024 / (nbig - nsmall)
+    printf "memory per live flow: %.0f bytes (peak RSS %.1f MB at %d flows, %.1f MB at %d; bare loop %.1f MB)\n", per, big_kb / 1024, nbig, small_kb / 1024, nsmall, fbare_kb / 1024
+}'
