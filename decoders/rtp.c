@@ -78,6 +78,12 @@ int rtcp_parse(const uint8_t *data, size_t len, bool strict, struct rtcp_info *o
     if (len < 4)
         return TG_DECLINED;
     while (cursor_left(&c)) {
+        if (!strict && out->n_packets && cursor_left(&c) < 4) {
+            /* a few stray bytes after whole packets (seen from real
+             * stacks); strict validation refuses them */
+            out->trailing = (uint32_t)cursor_left(&c);
+            break;
+        }
         size_t start = c.pos;
         uint8_t b0 = cursor_u8(&c), pt = cursor_u8(&c);
         uint16_t words = cursor_be16(&c);

@@ -80,6 +80,7 @@ struct rtcp_packet {
 
 struct rtcp_info {
     uint32_t n_packets;       /* all packets in the datagram */
+    uint32_t trailing;        /* stray bytes (under 4) after the last packet; not strict only */
     struct rtcp_packet pkt[RTCP_MAX_PACKETS];
     bool compound_ok;         /* first is SR or RR (RFC 3550 A.2) */
     /* From the first SR, when there is one. */
@@ -98,7 +99,9 @@ struct rtcp_info {
 /* Validate and describe an RTCP datagram: every packet version 2, type
  * 192-223, lengths that walk exactly to the end, padding only on the last.
  * Returns TG_OK or TG_DECLINED (not RTCP). With strict, every packet type
- * must be one of 200-207 (the heuristic the probe uses). */
+ * must be one of 200-207 and nothing may follow the last packet (the
+ * heuristic the probe uses); without, up to 3 stray bytes after whole
+ * packets are tolerated and counted in trailing. */
 int rtcp_parse(const uint8_t *data, size_t len, bool strict, struct rtcp_info *out);
 
 /* RFC 3551 static payload types (0 PCMU, 3 GSM, 4 G723, 8 PCMA, 9 G722,

@@ -159,6 +159,15 @@ TEST(rtcp_rejects)
     CHECK_EQ_U(rtcp_parse(b, n, false, &info), TG_OK);
     b[53] = 150; /* not RTCP at all */
     CHECK_EQ_U(rtcp_parse(b, n, false, &info), TG_DECLINED);
+    /* two stray bytes after whole packets (a real stack's SR+RR+SDES of
+     * SIP_CALL_RTP_G711.pcap frame 531): tolerated, not in strict mode */
+    n = unhex(RTCP_RR_SDES, b);
+    b[n] = b[n + 1] = 0;
+    CHECK_EQ_U(rtcp_parse(b, n + 2, true, &info), TG_DECLINED);
+    CHECK_EQ_U(rtcp_parse(b, n + 2, false, &info), TG_OK);
+    CHECK_EQ_U(info.n_packets, 2);
+    CHECK_EQ_U(info.trailing, 2);
+    CHECK_EQ_U(rtcp_parse(b, n + 4, false, &info), TG_DECLINED); /* 4 bytes: a bad packet header */
     /* an SR too short for its sender info */
     uint8_t sr[8] = {0x80, 200, 0, 1, 0, 0, 0, 1};
     CHECK_EQ_U(rtcp_parse(sr, sizeof sr, true, &info), TG_DECLINED);
