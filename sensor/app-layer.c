@@ -33,6 +33,10 @@ int app_layer_register(struct app_layer *al, const struct app_proto_desc *desc)
 {
     if (al->n >= APP_MAX_PROTOS || !desc->probe || !desc->parse)
         return TG_ERROR;
+    /* The per-flow memo has room for one stateful prober only. */
+    for (int id = 1; desc->probe_datagram && id <= al->n; id++)
+        if (al->protos[id].probe_datagram)
+            return TG_ERROR;
     al->protos[++al->n] = *desc;
     return al->n;
 }
@@ -47,7 +51,8 @@ static bool app_port_hint(const struct app_proto_desc *d, const struct flow *f)
 
 /* Probe every eligible decoder, port-hinted ones first. Returns the id, 0
  * when someone wants more data, -1 when everyone said no. */
-static int app_probe(struct app_layer *al, const struct flow *f, const uint8_t *data, size_t len, int dir)
+static int app_probe(struct app_layer *al, struct flow *f, const struct packet *p, const uint8_t *data, size_t len,
+                     int dir)
 {
     uint8_t ipp = f->proto == IPPROTO_NUM_TCP ? APP_IPPROTO_TCP
                 : f->proto == IPPROTO_NUM_UDP ? APP_IPPROTO_UDP : 0;
@@ -57,7 +62,9 @@ static int app_probe(struct app_layer *al, const struct flow *f, const uint8_t *
             const struct app_proto_desc *d = &al->protos[id];
             if (!(d->ipprotos & ipp) || app_port_hint(d, f) != (pass == 0))
                 continue;
-            enum app_probe_result r = d->probe(data, len, dir);
+            enum app_probe_result r = ipp == APP_IPPROTO_UDP && d->probe_datagram
+                                          ? d->probe_datagram(f->app_probe_memo[dir], p, data, len, dir)
+                                          : d->probe(data, len, dir);
             if (r == APP_PROBE_YES)
                 return id;
             if (r == APP_PROBE_MORE)
@@ -73,7 +80,7 @@ size_t app_layer_handle(struct app_layer *al, struct flow *f, struct packet *p, 
     if (f->app_proto == 0) {
         if (f->app_probe_done[dir] || (len == 0 && !(flags & APP_EOF)))
             return len;
-        int id = len ? app_probe(al, f, data, len, dir) : -1;
+        int id = len ? app_probe(al, f, p, data, len, dir) : -1;
         if (id == 0 && len < APP_PROBE_MAX_BYTES && !(flags & (APP_EOF | APP_DATAGRAM)))
             return 0; /* keep the bytes, ask again with more */
         if (id <= 0) {

@@ -41,6 +41,15 @@ struct app_proto_desc {
     uint16_t ports[4]; /* hint: probe this decoder first on these ports */
     /* Decide from the first bytes of a direction. */
     enum app_probe_result (*probe)(const uint8_t *data, size_t len, int dir);
+    /* Optional, UDP only: a probe that needs several datagrams to decide
+     * (RTP wants two packets with the same SSRC and close sequence
+     * numbers). memo is APP_PROBE_MEMO_SIZE bytes per flow direction, zero
+     * when the flow starts, and belongs to the one protocol that registers
+     * a probe_datagram (registering a second one fails). On UDP flows it is
+     * used instead of probe. The parser may read the memo of its flow on
+     * its first call (e.g. to count the datagram that gave MORE). */
+    enum app_probe_result (*probe_datagram)(uint8_t *memo, const struct packet *p, const uint8_t *data,
+                                            size_t len, int dir);
     /* Per-flow state; NULL means out of memory (the flow is then left unparsed). */
     void *(*state_new)(struct flow *f, void *user);
     void (*state_free)(void *state, void *user);
@@ -52,7 +61,8 @@ struct app_proto_desc {
 struct app_layer *app_layer_new(struct stats *st, void *user);
 void app_layer_free(struct app_layer *al);
 
-/* Register a protocol; returns its id (1..) or TG_ERROR when the table is full. */
+/* Register a protocol; returns its id (1..) or TG_ERROR when the table is
+ * full or a second protocol brings a probe_datagram. */
 int app_layer_register(struct app_layer *al, const struct app_proto_desc *desc);
 
 /* Feed data of one direction. Detects the protocol on first data, then

@@ -25,6 +25,7 @@ struct engine {
     struct stream_ctx *stream;
     struct app_layer *app;
     struct output *out;
+    const struct config *cfg; /* the caller's; outlives the engine */
     struct detect *detect; /* NULL when no rules are loaded */
     /* what engine_load_rules was given, for reloads */
     const struct config *rules_cfg;
@@ -66,6 +67,7 @@ struct engine *engine_new(const struct config *cfg, struct output *out, char *er
         return NULL;
     }
     e->out = out;
+    e->cfg = cfg;
     decode_ctx_init(&e->decode, cfg, &e->stats);
     e->defrag = defrag_new(cfg, &e->stats);
     e->flows = flow_table_new(cfg, &e->stats, engine_flow_end, e);
@@ -222,3 +224,4 @@ struct stats *engine_stats(struct engine *e) { return &e->stats; }
 struct app_layer *engine_app_layer(struct engine *e) { return e->app; }
 struct output *engine_output(struct engine *e) { return e->out; }
 uint64_t engine_now(const struct engine *e) { return e->now_ns; }
+const struct config *engine_config(const struct engine *e) { return e->cfg; }

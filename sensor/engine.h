@@ -49,5 +49,8 @@ struct app_layer *engine_app_layer(struct engine *e);
 struct output *engine_output(struct engine *e);
 /* Capture time of the newest packet seen (0 before the first). */
 uint64_t engine_now(const struct engine *e);
+/* The configuration the engine was made with (app-layer states read their
+ * caps from it when a flow starts); it must outlive the engine. */
+const struct config *engine_config(const struct engine *e);
 
 #endif

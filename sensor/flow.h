@@ -13,6 +13,10 @@
 
 #include "packet.h"
 
+/* Bytes of per-direction scratch a stateful datagram probe may keep in a
+ * flow while the protocol is still unknown (app-layer.h, probe_datagram). */
+#define APP_PROBE_MEMO_SIZE 24
+
 struct config;
 struct flow_table;
 
@@ -49,6 +53,7 @@ struct flow {
     /* app layer, owned by app-layer.c */
     uint16_t app_proto;        /* 0 unknown */
     uint8_t app_probe_done[2]; /* direction gave up probing */
+    uint8_t app_probe_memo[2][APP_PROBE_MEMO_SIZE]; /* probe_datagram scratch, zero at start */
     void *app_state;
 
     /* TCP: the initiator's SYN sequence number, so a retransmitted SYN
