@@ -295,6 +295,7 @@ static void sip_handle_message(const struct sip_msg *m, sip_event_set ev, void *
     }
     sip_emit_eve(em, m, ev);
     sip_detect(em, m, ev);
+    engine_observe(em->e, "sip", m, em->ap->p);
 }
 
 static size_t sip_app_parse(void *state, struct app_parse *ap, const uint8_t *data, size_t len)

@@ -33,6 +33,8 @@ struct engine {
     size_t nrule_files;
     bool skip_bad;
     volatile sig_atomic_t *reload_flag; /* set by a SIGHUP handler, owned by main */
+    engine_msg_observer_fn observer;    /* tools (baseline learner) watching app messages */
+    void *observer_arg;
     uint64_t now_ns;
 };
 
@@ -211,6 +213,18 @@ int engine_reload_rules(struct engine *e)
 }
 
 struct detect *engine_detect(struct engine *e) { return e->detect; }
+
+void engine_set_observer(struct engine *e, engine_msg_observer_fn fn, void *arg)
+{
+    e->observer = fn;
+    e->observer_arg = arg;
+}
+
+void engine_observe(struct engine *e, const char *app_proto, const void *msg, const struct packet *p)
+{
+    if (e && e->observer)
+        e->observer(e->observer_arg, app_proto, msg, p);
+}
 
 void engine_tick(struct engine *e, uint64_t now_ns)
 {

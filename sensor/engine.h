@@ -41,6 +41,15 @@ int engine_load_rules(struct engine *e, const struct config *cfg, const char *co
 int engine_reload_rules(struct engine *e);
 /* Check *flag before each packet and reload when it is set (SIGHUP). */
 void engine_watch_reload(struct engine *e, volatile sig_atomic_t *flag);
+/* An observer sees every parsed app-layer message (for SIP a const struct
+ * sip_msg *) with the packet that brought it (may be NULL at flow end).
+ * Used by tools such as the baseline learner; at most one per engine. */
+typedef void (*engine_msg_observer_fn)(void *arg, const char *app_proto, const void *msg,
+                                       const struct packet *p);
+void engine_set_observer(struct engine *e, engine_msg_observer_fn fn, void *arg);
+/* Decoders call this once per message; a no-op without an observer. */
+void engine_observe(struct engine *e, const char *app_proto, const void *msg, const struct packet *p);
+
 /* The detection engine, NULL without rules (app-layer decoders call it). */
 struct detect *engine_detect(struct engine *e);
 
