@@ -81,8 +81,12 @@ static void decode_run_init(struct decode_run *r, const struct decode_ctx *ctx, 
     r->st = ctx->stats;
     r->p = p;
     r->csum = ctx->csum_mode != DECODE_CSUM_NO;
+    /* auto: only count while sampling, so a capture made behind checksum
+     * offload does not raise a burst of events before the decision; flag
+     * bad checksums once the sample says the capture's checksums are real. */
     r->csum_enforce = ctx->csum_mode == DECODE_CSUM_YES ||
-                      (ctx->csum_mode == DECODE_CSUM_AUTO && !ctx->stats->c[STAT_DECODE_CSUM_AUTO_DISABLED]);
+                      (ctx->csum_mode == DECODE_CSUM_AUTO && !ctx->stats->c[STAT_DECODE_CSUM_AUTO_DISABLED] &&
+                       ctx->stats->c[STAT_DECODE_CSUM_CHECKED] >= ctx->csum_auto_sample);
 }
 
 /* The auto decision: after the first csum_auto_sample packets that had a

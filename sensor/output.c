@@ -63,10 +63,30 @@ static FILE *output_file(const char *dir, const char *name, char *err, size_t er
     return f;
 }
 
+/* mkdir -p: the log directory may be several levels deep. */
+static int output_mkdirs(const char *dir)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path)
+        return -1;
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char c = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return -1;
+        path[i] = c;
+    }
+    return 0;
+}
+
 struct output *output_open(const char *dir, const struct config *cfg, struct stats *st,
                            char *err, size_t errlen)
 {
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+    if (output_mkdirs(dir) != 0) {
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return NULL;
     }

@@ -1301,9 +1301,10 @@ TEST(checksum_auto)
     tcp_hdr(&k, 1, 2, 0x18, NULL, 0);
     ip4_hdr(&k, "198.18.0.1", "198.18.0.2", 6);
     put16(k.b + 36, 0x1c46); /* a partial (pseudo-header only) sum, as NICs leave */
+    /* while sampling, bad checksums are counted, not flagged */
     for (int i = 0; i < 1000; i++) {
         run(DLT_RAW_, &k, 0);
-        CHECK(p.flags & PKT_CSUM_BAD);
+        CHECK(!(p.flags & PKT_CSUM_BAD));
     }
     CHECK_EQ_U(st.c[STAT_DECODE_CSUM_AUTO_DISABLED], 1);
     run(DLT_RAW_, &k, 0);
