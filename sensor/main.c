@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "iplist-cli.h"
 #include "output.h"
+#include "report.h"
 #include "rules-cli.h"
 
 #define EXIT_RUNTIME 1
@@ -29,6 +30,7 @@ static void usage(FILE *f)
             "       tollgate sniff   [-c CONF] [--set K=V]... [-l DIR] -i IFACE [-f BPF] [-n COUNT]\n"
             "       tollgate inline  [-c CONF] [--set K=V]... [-l DIR] -q N[-M] [-u USER] [-n COUNT]\n"
             "       tollgate iplist import FILE... -o LIST\n"
+            "       tollgate report --db FILE [--from T] [--to T] [--format text|csv|html|json]\n"
             "       tollgate rules check [-c CONF] [--skip-bad-rules] [-S FILE]... [FILE...]\n"
             "       tollgate version\n"
             "\n"
@@ -309,6 +311,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "sniff") == 0 || strcmp(cmd, "inline") == 0)
         return run_engine(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return report_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "iplist") == 0)
         return iplist_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
