@@ -186,8 +186,15 @@ static void stream_win_grow(struct stream_ctx *s, struct stream_dir *sd, uint64_
         stream_mem_put(s, cap - sd->win_cap);
         return;
     }
-    for (uint64_t o = stream_win_low(sd); o < sd->next_off; o++)
-        w[o % cap] = sd->win[o % sd->win_cap];
+    /* Copy the held bytes in runs that are contiguous in both rings (at
+     * most three memcpy calls), not byte by byte: this runs for every flow
+     * that grows its window. */
+    for (uint64_t o = stream_win_low(sd); o < sd->next_off;) {
+        size_t from = (size_t)(o % sd->win_cap), to = (size_t)(o % cap);
+        size_t m = (size_t)TG_MIN(sd->next_off - o, (uint64_t)TG_MIN(sd->win_cap - from, cap - to));
+        memcpy(w + to, sd->win + from, m);
+        o += m;
+    }
     free(sd->win);
     sd->win = w;
     sd->win_cap = cap;
