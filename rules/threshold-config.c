@@ -58,6 +58,10 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+/* An entry that fails to parse is not kept: release what it holds. */
+#define tc_entry_fail(e, err, errlen, name, lineno, col, kw, msg) \
+    (iplist_free((e)->ips), (e)->ips = NULL, tc_fail(err, errlen, name, lineno, col, kw, msg))
+
 int threshold_config_line(struct threshold_config *tc, const char *name, unsigned lineno, const char *line,
                           char *err, size_t errlen)
 {
@@ -105,7 +109,7 @@ int threshold_config_line(struct threshold_config *tc, const char *name, unsigne
         if (*val == '[') {
             char *close = strchr(val, ']');
             if (!close)
-                return tc_fail(err, errlen, name, lineno, col, k, "unterminated [ list");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "unterminated [ list");
             vl = (size_t)(close - val) + 1;
         } else {
             vl = strcspn(val, ",");
@@ -116,13 +120,13 @@ int threshold_config_line(struct threshold_config *tc, const char *name, unsigne
             v[--n] = '\0';
         p = val + vl;
         if (!*v)
-            return tc_fail(err, errlen, name, lineno, col, k, "missing value");
+            return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "missing value");
         if (!strcmp(k, "gen_id")) {
             if (!parse_u32(v, &e.gid))
-                return tc_fail(err, errlen, name, lineno, col, k, "expected a number");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "expected a number");
         } else if (!strcmp(k, "sig_id")) {
             if (!parse_u32(v, &e.sid))
-                return tc_fail(err, errlen, name, lineno, col, k, "expected a number");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "expected a number");
             have_sid = true;
         } else if (!strcmp(k, "type") && e.kind == TC_EVENT_FILTER) {
             if (!strcmp(v, "limit"))
@@ -132,39 +136,39 @@ int threshold_config_line(struct threshold_config *tc, const char *name, unsigne
             else if (!strcmp(v, "both"))
                 e.spec.type = THRESHOLD_BOTH;
             else
-                return tc_fail(err, errlen, name, lineno, col, k, "expected limit, threshold or both");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "expected limit, threshold or both");
             have_type = true;
         } else if (!strcmp(k, "track")) {
             int t = !strcmp(v, "by_src") ? TRACK_BY_SRC : !strcmp(v, "by_dst") ? TRACK_BY_DST
                   : !strcmp(v, "by_rule") ? TRACK_BY_RULE : !strcmp(v, "by_both") ? TRACK_BY_BOTH
                   : !strcmp(v, "by_either") ? TRACK_BY_PAIR : -1;
             if (t < 0 || (e.kind == TC_SUPPRESS && t != TRACK_BY_SRC && t != TRACK_BY_DST && t != TRACK_BY_PAIR))
-                return tc_fail(err, errlen, name, lineno, col, k, "unknown track");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "unknown track");
             e.track = t;
             e.spec.track = (uint8_t)t;
             have_track = true;
         } else if (!strcmp(k, "count") && e.kind != TC_SUPPRESS) {
             if (!parse_u32(v, &e.spec.count))
-                return tc_fail(err, errlen, name, lineno, col, k, "expected a number");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "expected a number");
             have_count = true;
         } else if (!strcmp(k, "seconds") && e.kind != TC_SUPPRESS) {
             if (!parse_u32(v, &e.spec.seconds))
-                return tc_fail(err, errlen, name, lineno, col, k, "expected a number");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "expected a number");
             have_seconds = true;
         } else if (!strcmp(k, "new_action") && e.kind == TC_RATE_FILTER) {
             e.new_action = !strcmp(v, "alert") ? TC_ACTION_ALERT : !strcmp(v, "drop") ? TC_ACTION_DROP
                          : !strcmp(v, "pass") ? TC_ACTION_PASS : !strcmp(v, "reject") ? TC_ACTION_REJECT
                          : (enum tc_action)-1;
             if ((int)e.new_action < 0)
-                return tc_fail(err, errlen, name, lineno, col, k, "expected alert, drop, pass or reject");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "expected alert, drop, pass or reject");
             have_action = true;
         } else if (!strcmp(k, "timeout") && e.kind == TC_RATE_FILTER) {
             if (!parse_u32(v, &e.spec.timeout))
-                return tc_fail(err, errlen, name, lineno, col, k, "expected a number");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "expected a number");
             have_timeout = true;
         } else if (!strcmp(k, "ip") && e.kind == TC_SUPPRESS) {
             if (!e.ips && !(e.ips = iplist_new()))
-                return tc_fail(err, errlen, name, lineno, col, k, "out of memory");
+                return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "out of memory");
             char *list = v[0] == '[' ? v + 1 : v;
             char *close = strchr(list, ']');
             if (close)
@@ -175,13 +179,11 @@ int threshold_config_line(struct threshold_config *tc, const char *name, unsigne
                 struct ip_addr a;
                 unsigned prefix;
                 if (iplist_parse_cidr(tok, &a, &prefix) != TG_OK || iplist_add(e.ips, &a, prefix) == TG_ERROR) {
-                    iplist_free(e.ips);
-                    return tc_fail(err, errlen, name, lineno, col, k, "not an address or CIDR block");
+                    return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "not an address or CIDR block");
                 }
             }
         } else {
-            iplist_free(e.ips);
-            return tc_fail(err, errlen, name, lineno, col, k, "unknown option here");
+            return tc_entry_fail(&e, err, errlen, name, lineno, col, k, "unknown option here");
         }
     }
     const char *missing = !have_sid ? "sig_id"
@@ -194,10 +196,9 @@ int threshold_config_line(struct threshold_config *tc, const char *name, unsigne
                         : e.kind == TC_SUPPRESS && e.ips && e.track < 0 ? "track"
                         : NULL;
     if (missing) {
-        iplist_free(e.ips);
         char msg[64];
         snprintf(msg, sizeof msg, "missing %s", missing);
-        return tc_fail(err, errlen, name, lineno, (size_t)(s - buf) + 1, kw, msg);
+        return tc_entry_fail(&e, err, errlen, name, lineno, (size_t)(s - buf) + 1, kw, msg);
     }
     if (e.kind == TC_RATE_FILTER)
         e.spec.type = THRESHOLD_RATE_FILTER;
@@ -205,8 +206,7 @@ int threshold_config_line(struct threshold_config *tc, const char *name, unsigne
         size_t ncap = tc->cap ? tc->cap * 2 : 16;
         struct tc_entry *nv = realloc(tc->v, ncap * sizeof *nv);
         if (!nv) {
-            iplist_free(e.ips);
-            return tc_fail(err, errlen, name, lineno, 1, kw, "out of memory");
+            return tc_entry_fail(&e, err, errlen, name, lineno, 1, kw, "out of memory");
         }
         tc->v = nv;
         tc->cap = ncap;
