@@ -32,6 +32,16 @@ CPPFLAGS += -D_GNU_SOURCE -Isensor -Idecoders -Irules -Ireports
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -fno-strict-aliasing
 LDLIBS   += -lpcap -lnetfilter_queue -lnfnetlink -lsqlite3 -lpcre2-8 -lm -lpthread
+# Hyperscan (Debian libhyperscan-dev, amd64) backs the rule prefilter when
+# pkg-config finds it; without it the build uses the portable Aho-Corasick
+# matcher only. HYPERSCAN=no builds without it even when it is installed.
+HYPERSCAN ?= auto
+ifneq ($(HYPERSCAN),no)
+ifeq ($(shell pkg-config --exists libhs 2>/dev/null && echo yes),yes)
+CPPFLAGS += -DTG_HAVE_HYPERSCAN $(shell pkg-config --cflags libhs)
+LDLIBS   += $(shell pkg-config --libs libhs)
+endif
+endif
 
 
 ifneq ($(FUZZ),)

@@ -70,6 +70,7 @@ struct detect {
     struct { char *name; struct iplist *list; } *lists;
     size_t nlists;
     const struct config *cfg;
+    enum mpm_backend mpm_backend; /* detect.mpm */
     char *err;
     size_t errlen;
     uint32_t flowbits_max;
@@ -229,7 +230,7 @@ static int compile_groups(struct detect *d)
         const uint8_t *pat;
         size_t len;
         rule_fast_pattern(dr->r, NULL, &pat, &len);
-        if (!g->mpm[dr->fp_buffer] && !(g->mpm[dr->fp_buffer] = mpm_new()))
+        if (!g->mpm[dr->fp_buffer] && !(g->mpm[dr->fp_buffer] = mpm_new_backend(d->mpm_backend)))
             return TG_ERROR;
         if (mpm_add(g->mpm[dr->fp_buffer], pat, len, (uint32_t)i) != TG_OK)
             return TG_ERROR;
@@ -254,6 +255,10 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
     d->errlen = errlen;
     err[0] = '\0';
     d->flowbits_max = (uint32_t)config_get_u64(cfg, "detect.flowbits.max-per-flow", 256);
+    if (mpm_backend_from_config(cfg, &d->mpm_backend, err, errlen) != TG_OK) {
+        detect_free(d);
+        return NULL;
+    }
     if (prev) {
         /* Bit ids stay what they were: flows carry them across the reload.
          * The names are copied now; state moves over only on success, so a
