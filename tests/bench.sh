@@ -12,7 +12,8 @@
 # of rules/*.rules plus the ET/Snort files under $SHARED/rules (when present)
 # on the bench capture's payloads and on the real captures (pcaps/ and
 # $SHARED/pcaps/), and `tollgate analyze -q -S RULES...` with each backend on
-# the bench capture. Nothing is committed.
+# the bench capture and on the shared captures (each listed
+# $BENCH_REAL_REPEAT times, default 10). Nothing is committed.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
@@ -138,5 +139,32 @@ else
             printf "MISMATCH: the backends gave different alert counts\n"
     }'
     [ "$ac_alerts" = "$hs_alerts" ] || exit 1
+    # Real traffic through the whole engine: the shared captures, each
+    # listed BENCH_REAL_REPEAT times so the run is long enough to time.
+    sreal=$(find "$SHARED/pcaps" \( -name '*.pcap' -o -name '*.pcapng' \) 2>/dev/null | sort)
+    if [ -n "$sreal" ]; then
+        rep=${BENCH_REAL_REPEAT:-10}
+        list="" i=0
+        while [ $i -lt "$rep" ]; do list="$list $sreal"; i=$((i + 1)); done
+        # shellcheck disable=SC2086
+        rsize=$(cat $list | wc -c)
+        # shellcheck disable=SC2086
+        best3 qac "$TG" analyze -q --skip-bad-rules --set detect.mpm=ac -l "$tmp/log" "$@" $list
+        qa=$(grep -c '"event_type":"alert"' "$tmp/log/eve.json")
+        # shellcheck disable=SC2086
+        best3 qhs "$TG" analyze -q --skip-bad-rules --set detect.mpm=hs -l "$tmp/log" "$@" $list
+        qh=$(grep -c '"event_type":"alert"' "$tmp/log/eve.json")
+        awk -v size="$rsize" -v ac_ns="$qac_ns" -v hs_ns="$qhs_ns" -v ac_cpu="$qac_cpu" -v hs_cpu="$qhs_cpu" \
+            -v aa="$qa" -v ha="$qh" -v n="$(echo "$sreal" | wc -l)" -v rep="$rep" 'BEGIN {
+            mb = size / 1e6
+            printf "real captures (%d files x %d, %.0f MB), whole engine with the rules:\n", n, rep, mb
+            printf "%-30s %8.3f s %9.1f MB/s  CPU %.2f s  alerts %d\n", "analyze -q -S ... mpm=ac", ac_ns / 1e9, mb / (ac_ns / 1e9), ac_cpu / 1000, aa
+            printf "%-30s %8.3f s %9.1f MB/s  CPU %.2f s  alerts %d\n", "analyze -q -S ... mpm=hs", hs_ns / 1e9, mb / (hs_ns / 1e9), hs_cpu / 1000, ha
+            printf "analyze throughput ratio hs/ac on real captures: %.2f (CPU time ac/hs %.2f)\n", ac_ns / hs_ns, (hs_cpu > 0 ? ac_cpu / hs_cpu : 0)
+            if (aa != ha)
+                printf "MISMATCH: the backends gave different alert counts\n"
+        }'
+        [ "$qa" = "$qh" ] || exit 1
+    fi
 fi
 rm -f "$tmp"/*.pcap
