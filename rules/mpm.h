@@ -35,9 +35,9 @@ int mpm_backend_from_config(const struct config *cfg, enum mpm_backend *out, cha
  * is built in and the CPU runs it (mpm_hs_usable), else AC. auto picks HS
  * on x86-64, where it was measured (make bench; README "Benchmarks"): on
  * real captures with the shipped plus ET/Snort rules its prefilter is
- * about 1.4-1.9 times as fast as the AC DFA in a twentieth of the memory,
- * and the AC DFA grows by 1 KiB per pattern byte. AC only wins on
- * synthetic payloads made of one repeated letter. */
+ * about 1.4-1.9 times as fast as the AC DFA in a fiftieth of the memory
+ * (the DFA grows by up to 1 KiB per pattern byte); the whole engine ties.
+ * AC only wins on synthetic payloads made of one repeated letter. */
 enum mpm_backend mpm_backend_resolve(enum mpm_backend want);
 /* True when Hyperscan is built in and hs_valid_platform() accepts this CPU. */
 bool mpm_hs_usable(void);
