@@ -32,6 +32,19 @@ CPPFLAGS += -D_GNU_SOURCE -Isensor -Idecoders -Irules -Ireports
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -fno-strict-aliasing
 LDLIBS   += -lpcap -lnetfilter_queue -lnfnetlink -lsqlite3 -losipparser2 -losip2 -lpcre2-8 -lm -lpthread
+# Hyperscan (Debian libhyperscan-dev, amd64) backs the rule prefilter when
+# pkg-config finds it; without it the build uses the portable Aho-Corasick
+# matcher only. HYPERSCAN=no builds without it even when it is installed.
+HYPERSCAN ?= auto
+TG_HS := off
+ifneq ($(HYPERSCAN),no)
+ifeq ($(shell pkg-config --exists libhs 2>/dev/null && echo yes),yes)
+TG_HS    := on
+CPPFLAGS += -DTG_HAVE_HYPERSCAN $(shell pkg-config --cflags libhs)
+LDLIBS   += $(shell pkg-config --libs libhs)
+endif
+endif
+
 
 ifneq ($(FUZZ),)
 CFLAGS  += -fsanitize=fuzzer-no-link
@@ -57,6 +70,14 @@ all: $(BUILD)/tollgate $(TEST_BIN) $(TOOL_BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The files that test TG_HAVE_HYPERSCAN are rebuilt when it flips (the
+# library was installed or HYPERSCAN=no given): a stamp per state.
+$(BUILD)/rules/mpm-hs.o $(BUILD)/tests/test-mpm.o: $(BUILD)/hyperscan-$(TG_HS)
+$(BUILD)/hyperscan-%:
+	@mkdir -p $(BUILD)
+	@rm -f $(BUILD)/hyperscan-*
+	@touch $@
 
 $(BUILD)/libtollgate.a: $(LIB_OBJ)
 	@rm -f $@

@@ -70,14 +70,15 @@ struct detect {
     struct { char *name; struct iplist *list; } *lists;
     size_t nlists;
     const struct config *cfg;
+    enum mpm_backend mpm_backend; /* detect.mpm */
     char *err;
     size_t errlen;
     uint32_t flowbits_max;
     bool inline_mode; /* verdicts are carried out (runmode = inline) */
-    /* per inspection */
-    uint32_t *stamp;
-    uint32_t gen;
-    uint32_t *cand;
+    /* per inspection: the candidates as a bitmap over rule indexes, so
+     * they come out deduplicated and in rule order without a sort */
+    uint64_t *candbits;
+    size_t ncandwords;
     size_t ncand;
     struct detect_scratch scratch;
     detect_trace_fn trace;
@@ -230,7 +231,7 @@ static int compile_groups(struct detect *d)
         const uint8_t *pat;
         size_t len;
         rule_fast_pattern(dr->r, NULL, &pat, &len);
-        if (!g->mpm[dr->fp_buffer] && !(g->mpm[dr->fp_buffer] = mpm_new()))
+        if (!g->mpm[dr->fp_buffer] && !(g->mpm[dr->fp_buffer] = mpm_new_backend(d->mpm_backend)))
             return TG_ERROR;
         if (mpm_add(g->mpm[dr->fp_buffer], pat, len, (uint32_t)i) != TG_OK)
             return TG_ERROR;
@@ -257,6 +258,10 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
     d->flowbits_max = (uint32_t)config_get_u64(cfg, "detect.flowbits.max-per-flow", 256);
     const char *runmode = config_get(cfg, "runmode");
     d->inline_mode = runmode && strcmp(runmode, "inline") == 0;
+    if (mpm_backend_from_config(cfg, &d->mpm_backend, err, errlen) != TG_OK) {
+        detect_free(d);
+        return NULL;
+    }
     if (prev) {
         /* Bit ids stay what they were: flows carry them across the reload.
          * The names are copied now; state moves over only on success, so a
@@ -282,9 +287,9 @@ struct detect *detect_new(const struct config *cfg, struct ruleset *rs, struct s
     /* Stable sort by action: qsort is not stable, so sort indexes. */
     size_t n = rs->n;
     d->rules = calloc(n ? n : 1, sizeof *d->rules);
-    d->stamp = calloc(n ? n : 1, sizeof *d->stamp);
-    d->cand = calloc(n ? n : 1, sizeof *d->cand);
-    if (!d->rules || !d->stamp || !d->cand)
+    d->ncandwords = (n + 63) / 64;
+    d->candbits = calloc(d->ncandwords ? d->ncandwords : 1, sizeof *d->candbits);
+    if (!d->rules || !d->candbits)
         goto oom;
     size_t k = 0;
     for (int rank = 0; rank <= 3; rank++)
@@ -346,8 +351,7 @@ void detect_free(struct detect *d)
     for (size_t i = 0; i < d->nbitnames; i++)
         free(d->bitnames[i]);
     free(d->bitnames);
-    free(d->stamp);
-    free(d->cand);
+    free(d->candbits);
     threshold_free(d->thresholds);
     threshold_config_free(d->tconf);
     xbits_free(d->xbits);
@@ -772,10 +776,11 @@ static bool detect_one(struct detect_ctx *c, size_t i)
 
 static void add_cand(struct detect *d, uint32_t i)
 {
-    if (d->stamp[i] == d->gen)
-        return;
-    d->stamp[i] = d->gen;
-    d->cand[d->ncand++] = i;
+    uint64_t bit = UINT64_C(1) << (i & 63), *w = &d->candbits[i >> 6];
+    if (!(*w & bit)) {
+        *w |= bit;
+        d->ncand++;
+    }
 }
 
 static void on_mpm_hit(void *arg, uint32_t id)
@@ -783,21 +788,12 @@ static void on_mpm_hit(void *arg, uint32_t id)
     add_cand(arg, id);
 }
 
-static int cand_cmp(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 static void detect_run(struct detect_ctx *c, struct detect_group *g)
 {
     struct detect *d = c->d;
     if (!g->any_rules)
         return;
-    if (++d->gen == 0) {
-        memset(d->stamp, 0, d->n * sizeof *d->stamp);
-        d->gen = 1;
-    }
+    memset(d->candbits, 0, d->ncandwords * sizeof *d->candbits);
     d->ncand = 0;
     for (size_t i = 0; i < g->nalways; i++)
         add_cand(d, g->always[i]);
@@ -810,10 +806,11 @@ static void detect_run(struct detect_ctx *c, struct detect_group *g)
             mpm_scan(g->mpm[b], data, len, on_mpm_hit, d);
     }
     stats_add(d->stats, STAT_DETECT_CANDIDATES, d->ncand);
-    qsort(d->cand, d->ncand, sizeof *d->cand, cand_cmp);
-    for (size_t i = 0; i < d->ncand; i++)
-        if (!detect_one(c, d->cand[i]))
-            break;
+    for (size_t w = 0; w < d->ncandwords; w++) {
+        for (uint64_t bits = d->candbits[w]; bits; bits &= bits - 1)
+            if (!detect_one(c, (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits))))
+                return;
+    }
 }
 
 void detect_packet(struct detect *d, struct packet *p, const char *app_proto)

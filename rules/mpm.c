@@ -1,12 +1,18 @@
-/* mpm.c - Aho-Corasick automaton compiled to a full DFA over lowercased bytes.
+/* mpm.c - the prefilter's backend dispatcher and its portable Aho-Corasick DFA.
  *
- * The DFA (one 256-entry row per state) trades memory for a branch-free
- * inner loop: one table load per input byte. Output sets are kept as
- * per-state lists that already include the outputs of the failure chain,
- * so a scan never walks failure links. */
-#include <ctype.h>
+ * Patterns are collected here whatever the backend; mpm_build hands them to
+ * Hyperscan (rules/mpm-hs.c) when that is wanted and usable, else compiles
+ * the Aho-Corasick automaton to a full DFA. The DFA (one 256-entry row per
+ * state) trades memory for a branch-free inner loop: one table load per
+ * input byte, with upper-case rows folded onto lower-case ones at build so
+ * the scan needs no case conversion. Output sets are kept as per-state
+ * lists that already include the outputs of the failure chain, so a scan
+ * never walks failure links. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../sensor/config.h"
+#include "mpm-hs.h"
 #include "mpm.h"
 
 struct mpm_pattern {
@@ -18,6 +24,8 @@ struct mpm_pattern {
 struct mpm {
     struct mpm_pattern *pats;
     size_t npats, cappats;
+    enum mpm_backend want; /* resolved: HS or AC */
+    struct mpm_hs *hs;     /* built with Hyperscan; the AC fields stay empty */
     /* built */
     uint32_t *delta;     /* nstates * 256 */
     uint32_t nstates;
@@ -28,9 +36,68 @@ struct mpm {
     bool built;
 };
 
+static uint8_t ascii_lower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c + ('a' - 'A')) : c;
+}
+
+int mpm_backend_parse(const char *s, enum mpm_backend *out)
+{
+    static const struct { const char *name; enum mpm_backend b; } names[] = {
+        {"auto", MPM_BACKEND_AUTO}, {"hs", MPM_BACKEND_HS}, {"ac", MPM_BACKEND_AC}};
+    for (size_t i = 0; i < TG_ARRAY_LEN(names); i++) {
+        if (strcmp(s, names[i].name) == 0) {
+            *out = names[i].b;
+            return TG_OK;
+        }
+    }
+    return TG_ERROR;
+}
+
+int mpm_backend_from_config(const struct config *cfg, enum mpm_backend *out, char *err, size_t errlen)
+{
+    const char *v = cfg ? config_get(cfg, "detect.mpm") : NULL;
+    *out = MPM_BACKEND_AUTO;
+    if (v && mpm_backend_parse(v, out) != TG_OK) {
+        snprintf(err, errlen, "detect.mpm = '%s' is not auto, hs or ac", v);
+        return TG_ERROR;
+    }
+    return TG_OK;
+}
+
+enum mpm_backend mpm_backend_resolve(enum mpm_backend want)
+{
+    if (want == MPM_BACKEND_AC || !mpm_hs_usable())
+        return MPM_BACKEND_AC;
+    if (want == MPM_BACKEND_HS)
+        return MPM_BACKEND_HS;
+#if defined(__x86_64__)
+    /* measured there (README "Benchmarks"); elsewhere a Hyperscan port
+     * (Vectorscan) runs only when asked for by name */
+    return MPM_BACKEND_HS;
+#else
+    return MPM_BACKEND_AC;
+#endif
+}
+
+struct mpm *mpm_new_backend(enum mpm_backend want)
+{
+    struct mpm *m = calloc(1, sizeof(struct mpm));
+    if (m)
+        m->want = mpm_backend_resolve(want);
+    return m;
+}
+
 struct mpm *mpm_new(void)
 {
-    return calloc(1, sizeof(struct mpm));
+    return mpm_new_backend(MPM_BACKEND_AUTO);
+}
+
+const char *mpm_backend_name(const struct mpm *m)
+{
+    if (m->built)
+        return m->hs ? "hs" : "ac";
+    return m->want == MPM_BACKEND_HS ? "hs" : "ac";
 }
 
 void mpm_free(struct mpm *m)
@@ -40,6 +107,7 @@ void mpm_free(struct mpm *m)
     for (size_t i = 0; i < m->npats; i++)
         free(m->pats[i].bytes);
     free(m->pats);
+    mpm_hs_free(m->hs);
     free(m->delta);
     free(m->out_start);
     free(m->out_count);
@@ -63,13 +131,48 @@ int mpm_add(struct mpm *m, const uint8_t *pat, size_t len, uint32_t id)
     if (!b)
         return TG_ERROR;
     for (size_t i = 0; i < len; i++)
-        b[i] = (uint8_t)tolower(pat[i]);
+        b[i] = ascii_lower(pat[i]);
     m->pats[m->npats++] = (struct mpm_pattern){.bytes = b, .len = len, .id = id};
     return TG_OK;
 }
 
-/* Trie built first with goto edges (0 = none, state 0 is the root). */
+/* Hyperscan over the collected patterns; false when it cannot be had. */
+static bool build_hs(struct mpm *m)
+{
+    const uint8_t **pats = malloc((m->npats ? m->npats : 1) * sizeof *pats);
+    size_t *lens = malloc((m->npats ? m->npats : 1) * sizeof *lens);
+    uint32_t *ids = malloc((m->npats ? m->npats : 1) * sizeof *ids);
+    if (pats && lens && ids) {
+        for (size_t i = 0; i < m->npats; i++) {
+            pats[i] = m->pats[i].bytes;
+            lens[i] = m->pats[i].len;
+            ids[i] = m->pats[i].id;
+        }
+        char why[256];
+        m->hs = mpm_hs_build(pats, lens, ids, m->npats, why, sizeof why);
+    }
+    free(pats);
+    free(lens);
+    free(ids);
+    return m->hs != NULL;
+}
+
+static int build_ac(struct mpm *m);
+
 int mpm_build(struct mpm *m)
+{
+    if (m->built)
+        return TG_ERROR;
+    /* An empty set needs no matcher at all (Hyperscan refuses to compile one). */
+    if (m->want == MPM_BACKEND_HS && m->npats && build_hs(m)) {
+        m->built = true;
+        return TG_OK;
+    }
+    return build_ac(m);
+}
+
+/* Trie built first with goto edges (0 = none, state 0 is the root). */
+static int build_ac(struct mpm *m)
 {
     size_t maxstates = 1;
     for (size_t i = 0; i < m->npats; i++)
@@ -155,6 +258,11 @@ int mpm_build(struct mpm *m)
         m->out_count[s] = (uint32_t)(used - m->out_start[s]);
     }
     m->nouts = used;
+    /* Fold case: patterns hold only lower-case letters, so the row entry for
+     * an upper-case byte is the one for its lower-case twin. */
+    for (uint32_t st = 0; st < n; st++)
+        for (int c = 'A'; c <= 'Z'; c++)
+            go[(size_t)st * 256 + c] = go[(size_t)st * 256 + c + ('a' - 'A')];
     m->delta = realloc(go, (size_t)n * 256 * sizeof *go);
     if (!m->delta) {
         m->delta = go;
@@ -175,12 +283,14 @@ out:
 
 size_t mpm_scan(const struct mpm *m, const uint8_t *data, size_t len, mpm_hit_fn hit, void *arg)
 {
-    if (!m->built || m->npats == 0)
+    if (!m->built || m->npats == 0 || len == 0)
         return 0;
+    if (m->hs)
+        return mpm_hs_scan(m->hs, data, len, hit, arg);
     size_t hits = 0;
     uint32_t s = 0;
     for (size_t i = 0; i < len; i++) {
-        s = m->delta[(size_t)s * 256 + (uint8_t)tolower(data[i])];
+        s = m->delta[(size_t)s * 256 + data[i]];
         uint32_t c = m->out_count[s];
         if (c) {
             const uint32_t *o = &m->outs[m->out_start[s]];
@@ -196,5 +306,7 @@ size_t mpm_pattern_count(const struct mpm *m) { return m->npats; }
 
 size_t mpm_memuse(const struct mpm *m)
 {
+    if (m->hs)
+        return mpm_hs_memuse(m->hs);
     return (size_t)m->nstates * (256 + 2) * sizeof(uint32_t) + m->nouts * sizeof(uint32_t);
 }

@@ -7,7 +7,13 @@
 # bare loop (build/tools/pcaploop) and `tollgate analyze -q` (no rules) three
 # times each (BENCH_RUNS) and keeps the best wall time; then measures memory per flow as
 # the slope of peak RSS between two captures of $BENCH_FLOWS and
-# $BENCH_FLOWS/10 flows that are all alive at once. Nothing is committed.
+# $BENCH_FLOWS/10 flows that are all alive at once. Last, the rule prefilter
+# backends (detect.mpm = ac, hs): build/tools/mpmbench over the fast patterns
+# of rules/*.rules plus the ET/Snort files under $SHARED/rules (when present)
+# on the bench capture's payloads and on the real captures (pcaps/ and
+# $SHARED/pcaps/), and `tollgate analyze -q -S RULES...` with each backend on
+# the bench capture and on the shared captures (each listed
+# $BENCH_REAL_REPEAT times, default 10). Nothing is committed.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
@@ -15,7 +21,8 @@ BENCH_MB=${BENCH_MB:-300}
 BENCH_FLOWS=${BENCH_FLOWS:-200000}
 BENCH_RUNS=${BENCH_RUNS:-3}
 TG="$BUILD/tollgate"
-for b in "$TG" "$BUILD/tools/mkbigpcap" "$BUILD/tools/pcaploop"; do
+SHARED=${SHARED:-$TOP/../shared}
+for b in "$TG" "$BUILD/tools/mkbigpcap" "$BUILD/tools/pcaploop" "$BUILD/tools/mpmbench"; do
     [ -x "$b" ] || { echo "bench: $b missing; run make first" >&2; exit 1; }
 done
 if [ ! -x /usr/bin/time ]; then
@@ -72,7 +79,7 @@ best3 fbig "$TG" analyze -q -l "$tmp/log" "$tmp/flows-big.pcap"
 best3 fsmall "$TG" analyze -q -l "$tmp/log" "$tmp/flows-small.pcap"
 best3 fbare "$BUILD/tools/pcaploop" "$tmp/flows-big.pcap"
 
-rm -f "$tmp"/*.pcap
+rm -f "$tmp"/flows-*.pcap
 awk -v size="$size" -v pk="$packets" -v flows="$flows" \
     -v bare_ns="$bare_ns" -v bare_kb="$bare_kb" -v tg_ns="$tg_ns" -v tg_kb="$tg_kb" \
     -v lp_ns="$tglp_ns" -v lp_kb="$tglp_kb" -v bare_cpu="$bare_cpu" -v tg_cpu="$tg_cpu" \
@@ -93,3 +100,71 @@ awk -v size="$size" -v pk="$packets" -v flows="$flows" \
     per = (big_kb - small_kb) * 1024 / (nbig - nsmall)
     printf "memory per live flow: %.0f bytes (peak RSS %.1f MB at %d flows, %.1f MB at %d; bare loop %.1f MB)\n", per, big_kb / 1024, nbig, small_kb / 1024, nsmall, fbare_kb / 1024
 }'
+
+# ---- rule prefilter: Aho-Corasick (ac) against Hyperscan (hs) ----------
+set --
+for f in rules/*.rules; do [ -e "$f" ] && set -- "$@" -S "$f"; done
+nshared=0
+if [ -d "$SHARED/rules" ]; then
+    for f in $(find "$SHARED/rules" -name '*.rules' | sort); do
+        set -- "$@" -S "$f"
+        nshared=$((nshared + 1))
+    done
+fi
+echo "== rule prefilter (detect.mpm): rules/*.rules + $nshared ET/Snort files from $SHARED/rules"
+echo "-- fast patterns on the bench capture's payloads:"
+"$BUILD/tools/mpmbench" -r "$BENCH_RUNS" "$@" "$tmp/big.pcap" >"$tmp/mpm" 2>&1 || { cat "$tmp/mpm" >&2; exit 1; }
+sed 's/^/   /' "$tmp/mpm"
+real=$(find pcaps "$SHARED/pcaps" \( -name '*.pcap' -o -name '*.pcapng' \) 2>/dev/null | sort)
+if [ -n "$real" ]; then
+    echo "-- fast patterns on the payloads of $(echo "$real" | wc -l) real captures (pcaps/, $SHARED/pcaps/):"
+    # shellcheck disable=SC2086
+    "$BUILD/tools/mpmbench" -r 20 "$@" $real >"$tmp/mpm-real" 2>&1 || { cat "$tmp/mpm-real" >&2; exit 1; }
+    sed 's/^/   /' "$tmp/mpm-real"
+fi
+if grep -q '^hs .*unavailable' "$tmp/mpm"; then
+    echo "SKIP tollgate analyze ac vs hs: Hyperscan is not usable in this build or on this CPU"
+else
+    best3 rac "$TG" analyze -q --skip-bad-rules --set detect.mpm=ac -l "$tmp/log" "$@" "$tmp/big.pcap"
+    ac_alerts=$(grep -c '"event_type":"alert"' "$tmp/log/eve.json")
+    best3 rhs "$TG" analyze -q --skip-bad-rules --set detect.mpm=hs -l "$tmp/log" "$@" "$tmp/big.pcap"
+    hs_alerts=$(grep -c '"event_type":"alert"' "$tmp/log/eve.json")
+    awk -v size="$size" -v ac_ns="$rac_ns" -v hs_ns="$rhs_ns" -v ac_cpu="$rac_cpu" -v hs_cpu="$rhs_cpu" \
+        -v bare_ns="$bare_ns" -v aa="$ac_alerts" -v ha="$hs_alerts" 'BEGIN {
+        mb = size / 1e6
+        printf "%-30s %8.3f s %9.1f MB/s  CPU %.2f s  alerts %d\n", "analyze -q -S ... mpm=ac", ac_ns / 1e9, mb / (ac_ns / 1e9), ac_cpu / 1000, aa
+        printf "%-30s %8.3f s %9.1f MB/s  CPU %.2f s  alerts %d\n", "analyze -q -S ... mpm=hs", hs_ns / 1e9, mb / (hs_ns / 1e9), hs_cpu / 1000, ha
+        printf "analyze throughput ratio hs/ac: %.2f (CPU time ac/hs %.2f); with rules vs bare loop: ac %.2f, hs %.2f\n", ac_ns / hs_ns, (hs_cpu > 0 ? ac_cpu / hs_cpu : 0), bare_ns / ac_ns, bare_ns / hs_ns
+        if (aa != ha)
+            printf "MISMATCH: the backends gave different alert counts\n"
+    }'
+    [ "$ac_alerts" = "$hs_alerts" ] || exit 1
+    # Real traffic through the whole engine: the shared captures, each
+    # listed BENCH_REAL_REPEAT times so the run is long enough to time.
+    sreal=$(find "$SHARED/pcaps" \( -name '*.pcap' -o -name '*.pcapng' \) 2>/dev/null | sort)
+    if [ -n "$sreal" ]; then
+        rep=${BENCH_REAL_REPEAT:-10}
+        list="" i=0
+        while [ $i -lt "$rep" ]; do list="$list $sreal"; i=$((i + 1)); done
+        # shellcheck disable=SC2086
+        rsize=$(cat $list | wc -c)
+        # shellcheck disable=SC2086
+        best3 qac "$TG" analyze -q --skip-bad-rules --set detect.mpm=ac -l "$tmp/log" "$@" $list
+        qa=$(grep -c '"event_type":"alert"' "$tmp/log/eve.json")
+        # shellcheck disable=SC2086
+        best3 qhs "$TG" analyze -q --skip-bad-rules --set detect.mpm=hs -l "$tmp/log" "$@" $list
+        qh=$(grep -c '"event_type":"alert"' "$tmp/log/eve.json")
+        awk -v size="$rsize" -v ac_ns="$qac_ns" -v hs_ns="$qhs_ns" -v ac_cpu="$qac_cpu" -v hs_cpu="$qhs_cpu" \
+            -v aa="$qa" -v ha="$qh" -v n="$(echo "$sreal" | wc -l)" -v rep="$rep" 'BEGIN {
+            mb = size / 1e6
+            printf "real captures (%d files x %d, %.0f MB), whole engine with the rules:\n", n, rep, mb
+            printf "%-30s %8.3f s %9.1f MB/s  CPU %.2f s  alerts %d\n", "analyze -q -S ... mpm=ac", ac_ns / 1e9, mb / (ac_ns / 1e9), ac_cpu / 1000, aa
+            printf "%-30s %8.3f s %9.1f MB/s  CPU %.2f s  alerts %d\n", "analyze -q -S ... mpm=hs", hs_ns / 1e9, mb / (hs_ns / 1e9), hs_cpu / 1000, ha
+            printf "analyze throughput ratio hs/ac on real captures: %.2f (CPU time ac/hs %.2f)\n", ac_ns / hs_ns, (hs_cpu > 0 ? ac_cpu / hs_cpu : 0)
+            if (aa != ha)
+                printf "MISMATCH: the backends gave different alert counts\n"
+        }'
+        [ "$qa" = "$qh" ] || exit 1
+    fi
+fi
+rm -f "$tmp"/*.pcap

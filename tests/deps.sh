@@ -5,6 +5,11 @@
 set -e
 PKGS="gcc make clang llvm libclang-rt-14-dev pkg-config libpcap-dev libnetfilter-queue-dev
 libpcre2-dev libosip2-dev libsqlite3-dev sqlite3 python3 python3-yaml jq tshark tcpdump iproute2 iptables sip-tester"
+# Hyperscan backs the rule prefilter on x86-64 only (Debian ships it for
+# amd64); elsewhere the build uses the portable Aho-Corasick matcher.
+if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then
+    PKGS="$PKGS libhyperscan-dev"
+fi
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

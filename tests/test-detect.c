@@ -14,10 +14,20 @@ struct fixture {
     struct config *cfg;
 };
 
+/* setup with one more config "key=value" (NULL: none) set before compiling. */
+static bool setup_kv(struct fixture *fx, const char *rules, const char *kv);
+
 static bool setup(struct fixture *fx, const char *rules)
+{
+    return setup_kv(fx, rules, NULL);
+}
+
+static bool setup_kv(struct fixture *fx, const char *rules, const char *kv)
 {
     memset(fx, 0, sizeof *fx);
     fx->cfg = config_new();
+    if (kv)
+        config_set(fx->cfg, kv);
     config_set(fx->cfg, "vars.address.HOME_NET=[198.18.0.0/16]");
     config_set(fx->cfg, "vars.address.SIP_SERVERS=[198.18.0.10]");
     struct rule_loader_opts opts = {.skip_bad = false, .errors = stderr};
@@ -388,7 +398,37 @@ TEST(iplist_keyword_and_missing_list)
     unlink(path);
 }
 
-TEST_MAIN(T(iplist_keyword_and_missing_list), T(content_modifiers), T(relative_backtracking_and_pcre), T(byte_ops_isdataat_dsize),
+/* detect.mpm picks the prefilter; every backend selects the same candidates,
+ * so alerts are the same whichever runs. */
+TEST(prefilter_backends_agree)
+{
+    static const char *rules =
+        "alert udp any any -> any any (msg:\"a\"; content:\"INVITE\"; sid:1;)\n"
+        "alert udp any any -> any any (msg:\"b\"; content:\"invite\"; nocase; sid:2;)\n"
+        "alert udp any any -> any any (msg:\"c\"; content:\"|00 ff|\"; sid:3;)\n"
+        "alert udp any any -> any any (msg:\"d\"; content:\"x\"; content:\"User-Agent: friendly-scanner\"; sid:4;)\n"
+        "alert udp any any -> any any (msg:\"e\"; dsize:>1000; sid:5;)\n";
+    static const char *kv[] = {"detect.mpm=ac", "detect.mpm=hs", "detect.mpm=auto"};
+    static const uint64_t want[] = {1, 2, 0, 1, 0};
+    for (size_t k = 0; k < TG_ARRAY_LEN(kv); k++) {
+        struct fixture fx;
+        CHECK(setup_kv(&fx, rules, kv[k]));
+        struct packet p = UDP("INVITE sip:a@b SIP/2.0");
+        detect_packet(fx.d, &p, NULL);
+        struct packet q = UDP("invite x USER-AGENT: FRIENDLY-SCANNER");
+        detect_packet(fx.d, &q, NULL);
+        struct packet r = UDP("x User-Agent: friendly-scanner"); /* q: prefiltered in, case misses */
+        detect_packet(fx.d, &r, NULL);
+        for (uint32_t sid = 1; sid <= 5; sid++)
+            CHECK_EQ_U(hits(&fx, sid), want[sid - 1]);
+        teardown(&fx);
+    }
+    struct fixture fx;
+    CHECK(!setup_kv(&fx, rules, "detect.mpm=fast"));
+    config_free(fx.cfg);
+}
+
+TEST_MAIN(T(iplist_keyword_and_missing_list), T(prefilter_backends_agree), T(content_modifiers), T(relative_backtracking_and_pcre), T(byte_ops_isdataat_dsize),
           T(header_addresses_ports_direction), T(actions_order_pass_and_verdicts),
           T(thresholds_and_detection_filter), T(rate_limit_drops_while_exceeded),
           T(flowbits_within_a_flow_xbits_across_flows), T(app_buffers_and_snort_sip_keywords),
