@@ -92,7 +92,7 @@ static void cs_general(const struct baseline_charset *c, struct baseline_charset
 }
 
 /* Append to dst at *n; false when it does not fit. */
-static bool put(char *dst, size_t cap, size_t *n, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static bool put(char *dst, size_t cap, size_t *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -138,30 +138,33 @@ size_t baseline_charset_describe(const struct baseline_charset *c, char *dst, si
     size_t n = 0;
     if (cap)
         dst[0] = '\0';
-    const char *sep = "";
+    /* ranges, then "and", then SP and non-printables one by one, then the
+     * printable punctuation as one run: "0-9 a-z and SP \x01 -.:@" */
+    char words[256 * 5 + 8] = "", run[100] = "";
+    size_t wl = 0, rl = 0;
     static const char *const names[3] = {"0-9", "A-Z", "a-z"};
     static const unsigned firsts[3] = {'0', 'A', 'a'};
     for (int r = 0; r < 3; r++)
-        if (cs_has(&g, firsts[r])) {
-            if (!put(dst, cap, &n, "%s%s", sep, names[r]))
-                return n;
-            sep = " ";
-        }
-    bool first = true;
+        if (cs_has(&g, firsts[r]) && !put(dst, cap, &n, "%s%s", n ? " " : "", names[r]))
+            return n;
     for (unsigned b = 0; b < 256; b++) {
         if (!cs_has(&g, b) || (isalnum((int)b) && b < 0x80))
             continue;
-        if (first && !put(dst, cap, &n, "%sand ", sep))
-            return n;
-        first = false;
-        bool ok = b > 0x20 && b < 0x7f ? put(dst, cap, &n, "%c", b)
-                  : b == ' '           ? put(dst, cap, &n, "SP")
-                                       : put(dst, cap, &n, "\\x%02x", b);
-        if (!ok)
-            return n;
-        if (b == ' ')
-            put(dst, cap, &n, " ");
+        if (b > 0x20 && b < 0x7f)
+            run[rl++] = (char)b;
+        else if (b == ' ')
+            put(words, sizeof words, &wl, "%sSP", wl ? " " : "");
+        else
+            put(words, sizeof words, &wl, "%s\\x%02x", wl ? " " : "", b);
     }
+    run[rl] = '\0';
+    if (!wl && !rl)
+        return n;
+    put(dst, cap, &n, "%sand", n ? " " : "");
+    if (wl)
+        put(dst, cap, &n, " %s", words);
+    if (rl)
+        put(dst, cap, &n, " %s", run);
     return n;
 }
 
@@ -468,7 +471,7 @@ struct bl_out {
     uint32_t rules;
 };
 
-static void out_rule(struct bl_out *o, const struct bl_class *c, const char *what, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void out_rule(struct bl_out *o, const struct bl_class *c, const char *what, const char *fmt, ...)
 {
     char opts[8192];
     va_list ap;
