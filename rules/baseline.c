@@ -244,8 +244,10 @@ struct bl_field {
 
 struct bl_hdr {
     char name[BL_NAME_MAX];
-    uint64_t present; /* messages holding it */
-    uint64_t multi;   /* messages holding it more than once */
+    uint64_t present;   /* messages holding it */
+    uint64_t multi;     /* messages holding it more than once */
+    bool dedicated;     /* it has its own buffer (sip.from...): learned there */
+    struct bl_field val; /* the values of every occurrence, for sip.header:NAME */
 };
 
 struct bl_class {
@@ -380,9 +382,31 @@ static bool hdr_same(const struct sip_header *a, const struct sip_header *b)
     return a->name.len == b->name.len && strncasecmp((const char *)a->name.p, (const char *)b->name.p, a->name.len) == 0;
 }
 
+/* True when a well-known header has its own rule buffer. */
+static bool hdr_dedicated(enum sip_hdr_id id)
+{
+    for (size_t i = 0; i < BL_NFIELDS; i++)
+        if (bl_fields[i].src == BL_HDR && bl_fields[i].hdr == id && id != SIP_HDR_OTHER)
+            return true;
+    return false;
+}
+
+/* The class's entry for h (by canonical name for well-known headers, by
+ * name in any case otherwise), NULL when unknown or not learnable. */
+static struct bl_hdr *hdr_find(struct bl_class *c, const struct sip_header *h, const char **name, size_t *nl)
+{
+    *name = h->id != SIP_HDR_OTHER ? sip_header_name((enum sip_hdr_id)h->id) : (const char *)h->name.p;
+    *nl = h->id != SIP_HDR_OTHER ? strlen(*name) : h->name.len;
+    if (h->id == SIP_HDR_OTHER && (*nl >= BL_NAME_MAX || !bl_token(h->name.p, *nl)))
+        return NULL;
+    for (uint32_t k = 0; k < c->nhdrs; k++)
+        if (strlen(c->hdrs[k].name) == *nl && strncasecmp(c->hdrs[k].name, *name, *nl) == 0)
+            return &c->hdrs[k];
+    return NULL;
+}
+
 static void learn_headers(struct baseline *b, struct bl_class *c, const struct sip_msg *m)
 {
-    (void)b;
     for (uint32_t i = 0; i < m->n_hdrs; i++) {
         const struct sip_header *h = &m->hdrs[i];
         if (h->flags & (SIP_HF_NO_COLON | SIP_HF_BAD_NAME))
@@ -396,27 +420,35 @@ static void learn_headers(struct baseline *b, struct bl_class *c, const struct s
         for (uint32_t j = i + 1; j < m->n_hdrs; j++)
             if (!(m->hdrs[j].flags & (SIP_HF_NO_COLON | SIP_HF_BAD_NAME)) && hdr_same(&m->hdrs[j], h))
                 n++;
-        const char *name = h->id != SIP_HDR_OTHER ? sip_header_name((enum sip_hdr_id)h->id) : NULL;
-        size_t nl = name ? strlen(name) : h->name.len;
-        if (!name && (nl >= BL_NAME_MAX || !bl_token(h->name.p, nl)))
-            continue;
-        struct bl_hdr *e = NULL;
-        for (uint32_t k = 0; k < c->nhdrs && !e; k++)
-            if (strlen(c->hdrs[k].name) == nl &&
-                strncasecmp(c->hdrs[k].name, name ? name : (const char *)h->name.p, nl) == 0)
-                e = &c->hdrs[k];
+        const char *name;
+        size_t nl;
+        struct bl_hdr *e = hdr_find(c, h, &name, &nl);
         if (!e) {
+            if (h->id == SIP_HDR_OTHER && (nl >= BL_NAME_MAX || !bl_token(h->name.p, nl)))
+                continue;
             if (c->nhdrs >= b->o.max_headers) {
                 c->hdr_dropped++;
                 continue;
             }
             e = &c->hdrs[c->nhdrs++];
-            memcpy(e->name, name ? name : (const char *)h->name.p, nl);
+            memcpy(e->name, name, nl);
             e->name[nl] = '\0';
+            e->dedicated = hdr_dedicated((enum sip_hdr_id)h->id);
         }
         e->present++;
         if (n > 1)
             e->multi++;
+    }
+    /* every occurrence's value, as sip.header:NAME serves them */
+    for (uint32_t i = 0; i < m->n_hdrs; i++) {
+        const struct sip_header *h = &m->hdrs[i];
+        const char *name;
+        size_t nl;
+        if (h->flags & (SIP_HF_NO_COLON | SIP_HF_BAD_NAME))
+            continue;
+        struct bl_hdr *e = hdr_find(c, h, &name, &nl);
+        if (e && !e->dedicated)
+            field_add(&e->val, &h->value);
     }
 }
 
@@ -567,35 +599,39 @@ static uint32_t bl_limit(const struct baseline_opts *o, uint32_t max)
     return l > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)l;
 }
 
-static void write_field(struct bl_out *o, const struct bl_class *c, size_t fi)
+/* Length, byte and value rules of one buffer (buf as written in the rule). */
+static void write_measure(struct bl_out *o, const struct bl_class *c, const char *buf, const struct bl_field *fl)
 {
-    const struct bl_field *fl = &c->f[fi];
-    const struct bl_field_def *d = &bl_fields[fi];
     const struct baseline_hist *h = &fl->hist;
     const struct baseline_opts *op = &o->b->o;
     FILE *f = o->f;
     if (!h->n)
         return;
     if (h->n < op->min_samples) {
-        fprintf(f, "# %s %s: %llu samples, fewer than %u: skipped\n", c->name, d->buf, (unsigned long long)h->n,
+        fprintf(f, "# %s %s: %llu samples, fewer than %u: skipped\n", c->name, buf, (unsigned long long)h->n,
                 op->min_samples);
         return;
     }
     uint32_t limit = bl_limit(op, h->max);
-    fprintf(f, "# %s %s: %llu samples, max %u, p99 %u bytes; limit %u+%u%% = %u\n", c->name, d->buf,
+    fprintf(f, "# %s %s: %llu samples, max %u, p99 %u bytes; limit %u+%u%% = %u\n", c->name, buf,
             (unsigned long long)h->n, h->max, baseline_hist_percentile(h, 99), h->max, op->margin_pct, limit);
     char what[96];
-    snprintf(what, sizeof what, "%s longer than %u", d->buf, limit);
-    out_rule(o, c, what, "%s; bsize:>%u;", d->buf, limit);
+    snprintf(what, sizeof what, "%s longer than %u", buf, limit);
+    out_rule(o, c, what, "%s; bsize:>%u;", buf, limit);
     char cls[1400], desc[600];
     baseline_charset_describe(&fl->cs, desc, sizeof desc);
     if (baseline_charset_pcre_class(&fl->cs, cls, sizeof cls)) {
-        fprintf(f, "# %s %s bytes seen: %s\n", c->name, d->buf, desc);
-        snprintf(what, sizeof what, "%s unlearned character", d->buf);
-        out_rule(o, c, what, "%s; pcre:\"/%s/\";", d->buf, cls);
+        fprintf(f, "# %s %s bytes seen: %s\n", c->name, buf, desc);
+        snprintf(what, sizeof what, "%s unlearned character", buf);
+        out_rule(o, c, what, "%s; pcre:\"/%s/\";", buf, cls);
     }
     if (fl->vals)
-        write_vset(o, c, c->name, d->buf, "", fl->vals, h->n);
+        write_vset(o, c, c->name, buf, "", fl->vals, h->n);
+}
+
+static void write_field(struct bl_out *o, const struct bl_class *c, size_t fi)
+{
+    write_measure(o, c, bl_fields[fi].buf, &c->f[fi]);
 }
 
 static void write_headers(struct bl_out *o, const struct bl_class *c)
@@ -642,6 +678,13 @@ static void write_class(struct bl_out *o, const struct bl_class *c)
             (unsigned long long)c->msgs);
     for (size_t i = 0; i < BL_NFIELDS; i++)
         write_field(o, c, i);
+    /* headers without a buffer of their own, through sip.header:NAME */
+    char buf[BL_NAME_MAX + 16];
+    for (uint32_t i = 0; i < c->nhdrs; i++)
+        if (!c->hdrs[i].dedicated) {
+            snprintf(buf, sizeof buf, "sip.header:%s", c->hdrs[i].name);
+            write_measure(o, c, buf, &c->hdrs[i].val);
+        }
     write_headers(o, c);
 }
 

@@ -192,6 +192,12 @@ TEST(writer_output_loads)
     /* Subject in a third of the INVITEs: not required, but never repeated */
     CHECK(strstr(text, "sip.header_missing:Subject;") == NULL);
     CHECK(strstr(text, "# BYE sip.call_id: 5 samples, fewer than 20: skipped\n") != NULL);
+    /* headers without a buffer of their own go through sip.header:NAME */
+    CHECK(strstr(text, "# INVITE sip.header:Max-Forwards: 30 samples, max 2, p99 2 bytes; limit 2+25% = 4\n") != NULL);
+    CHECK(strstr(text, "sip_method:INVITE; sip.header:Max-Forwards; bsize:>4;") != NULL);
+    CHECK(strstr(text, "sip_method:INVITE; sip.header:Max-Forwards; pcre:\"/[^0-9]/\";") != NULL);
+    CHECK(strstr(text, "# INVITE sip.header:Subject: 10 samples, fewer than 20: skipped\n") != NULL);
+    CHECK(strstr(text, "sip.header:From;") == NULL);
     CHECK(strstr(text, "# BYE headers: 5 messages, fewer than 20: no header rules\n") != NULL);
     /* responses: two Via each, so Via is required but may repeat */
     CHECK(strstr(text, "sip.stat_code; bsize:>0; sip.header_missing:Via;") != NULL);

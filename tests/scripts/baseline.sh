@@ -27,7 +27,7 @@ else
     echo "SKIP generator: no python3"
     printf '%s\n' "BYE sip.via longer than" "INVITE repeated Call-ID" "INVITE sip.call_id unlearned character" \
         "INVITE sip.from longer than" "INVITE sip.to unlearned character" "OPTIONS sip.user_agent unlearned value" \
-        "REGISTER missing Max-Forwards" "response missing CSeq" "sip.method unlearned value" | sort >"$tmp/want-attacks"
+        "REGISTER missing Max-Forwards" "REGISTER sip.header:Authorization longer than" "response missing CSeq" "sip.method unlearned value" | sort >"$tmp/want-attacks"
 fi
 
 # Learn on one day of the site.
@@ -63,6 +63,7 @@ fi
 for r in 'sip.method; pcre:!"/^(?:REGISTER|OPTIONS|INVITE|ACK|BYE)$/";' \
     'sip_method:INVITE; sip.header_missing:Max-Forwards;' 'sip_method:INVITE; sip.header_count:Call-ID,>1;' \
     'sip.stat_code; bsize:>0; sip.header_missing:CSeq;' \
+    'sip_method:REGISTER; sip.header:Authorization; bsize:>210;' \
     'sip_method:REGISTER; sip.user_agent; pcre:!"/^(?:Acme\x2dPhone\x2f4\x2e2\x2e1|Yealink\x20SIP\x2dT46S\x2066\x2e86\x2e0\x2e15)$/";'; do
     grep -qF "$r" "$R" || { bad "learned file lacks: $r"; continue; }
     ok "learned: $r"

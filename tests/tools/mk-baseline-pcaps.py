@@ -205,6 +205,7 @@ ATTACKS = [
     ("INVITE whose Call-ID holds a control byte", "INVITE sip.call_id unlearned character"),
     ("INVITE with the Call-ID header twice", "INVITE repeated Call-ID"),
     ("REGISTER without Max-Forwards", "REGISTER missing Max-Forwards"),
+    ("REGISTER with a 300-byte digest response", "REGISTER sip.header:Authorization longer than"),
     ("OPTIONS from a scanner's User-Agent", "OPTIONS sip.user_agent unlearned value"),
     ("BYE with an overlong Via branch", "BYE sip.via longer than"),
     ("a request method the site never uses", "sip.method unlearned value"),
@@ -226,6 +227,14 @@ def attack(path):
         "Via: SIP/2.0/UDP %s:5060;branch=%s;rport" % (a["ip"], s.branch()),
         "From: %s;tag=%s" % (naddr(a), s.tag()), "To: " + naddr(a), "Call-ID: %s@%s" % (s.hexs(16), a["ip"]),
         "CSeq: 1 REGISTER", "Contact: <sip:%s@%s:5060>;expires=3600" % (a["ext"], a["ip"]),
+        "User-Agent: " + a["ua"], "Allow: " + ALLOW]))
+    # REGISTER whose Authorization overflows (a digest response of 300 hex digits)
+    o.send(a["ip"], PBX, msg("REGISTER sip:%s SIP/2.0" % DOMAIN, [
+        "Via: SIP/2.0/UDP %s:5060;branch=%s;rport" % (a["ip"], s.branch()), "Max-Forwards: 70",
+        "From: %s;tag=%s" % (naddr(a), s.tag()), "To: " + naddr(a), "Call-ID: %s@%s" % (s.hexs(16), a["ip"]),
+        "CSeq: 2 REGISTER", "Contact: <sip:%s@%s:5060>;expires=3600" % (a["ext"], a["ip"]),
+        'Authorization: Digest username="%s", realm="%s", nonce="%s", uri="sip:%s", response="%s", '
+        'algorithm=MD5' % (a["ext"], REALM, s.hexs(32), DOMAIN, s.hexs(300)),
         "User-Agent: " + a["ua"], "Allow: " + ALLOW]))
     # OPTIONS from a scanner (same length class and bytes as the PBX's pings)
     o.send("198.18.21.66", a["ip"], msg("OPTIONS sip:%s@%s:5060 SIP/2.0" % (a["ext"], a["ip"]), [
