@@ -147,8 +147,10 @@ static int baseline_learn_main(int argc, char **argv)
                 rc = TG_ERROR;
                 snprintf(err, sizeof err, "write error");
             }
-            if (rc != TG_OK)
+            if (rc != TG_OK) {
                 fprintf(stderr, "tollgate: %s: %s\n", out, err);
+                remove(out); /* a partial file must not be loaded by mistake */
+            }
             else if (baseline_check(cfg, out) == TG_OK) {
                 fprintf(stderr, "tollgate: learned %llu SIP messages from %zu capture%s, wrote %s\n",
                         (unsigned long long)baseline_messages(b), npcaps, npcaps == 1 ? "" : "s", out);

@@ -222,12 +222,14 @@ TEST(method_cap)
     struct baseline_opts o;
     baseline_opts_default(&o, NULL);
     o.max_classes = 1;
+    o.max_headers = 1;
     o.min_samples = 1;
     struct baseline *b = baseline_new(&o);
     if (!b)
         return;
     learn(b, "INVITE sip:a@b SIP/2.0\r\nCall-ID: 1\r\n\r\n");
     learn(b, "FOO sip:a@b SIP/2.0\r\nCall-ID: 1\r\n\r\n");
+    learn(b, "INVITE sip:a@b SIP/2.0\r\nCall-ID: 2\r\nX-Extra: y\r\nX-More: z\r\n\r\n");
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -237,7 +239,9 @@ TEST(method_cap)
     baseline_free(b);
     CHECK(text && strstr(text, "1 requests of methods over the 1-method cap or not a token") != NULL);
     CHECK(text && strstr(text, "# ==== FOO") == NULL);
-    CHECK(text && strstr(text, "# ==== INVITE: 1 messages ====") != NULL);
+    CHECK(text && strstr(text, "# ==== INVITE: 2 messages ====") != NULL);
+    CHECK(text && strstr(text, "#   (2 header occurrences over the 1-name cap were not tracked)\n") != NULL);
+    CHECK(text && strstr(text, "X-Extra") == NULL);
     CHECK(text && load_rules(text, len) == count_lines(text, "alert "));
     free(text);
 }

@@ -118,6 +118,15 @@ else
     bad "--min-samples 1000"
 fi
 
+# The method cap (config key): REGISTER and OPTIONS come first in the capture.
+"$TG" baseline learn --set baseline.max-methods=2 --min-samples 10 pcaps/baseline-learn.pcap -o "$tmp/cap.rules" 2>/dev/null
+if grep -q '^# messages: 69 requests, 80 responses; 39 requests of methods over the 2-method cap' "$tmp/cap.rules" &&
+    [ "$(grep -c '^# ==== ' "$tmp/cap.rules")" = 4 ] && "$TG" rules check "$tmp/cap.rules" >/dev/null 2>&1; then
+    ok "baseline.max-methods=2: INVITE, ACK, BYE counted, not learned per method"
+else
+    bad "baseline.max-methods"
+fi
+
 # Usage errors.
 "$TG" baseline learn pcaps/baseline-learn.pcap >/dev/null 2>&1
 [ $? = 2 ] && ok "no -o: usage error" || bad "no -o must exit 2"
