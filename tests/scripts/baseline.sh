@@ -39,7 +39,8 @@ else
 fi
 "$TG" rules check "$R" >/dev/null 2>&1 && ok "rules check loads the learned file" || bad "rules check rejects the learned file"
 
-# The file says where it comes from and how it was measured.
+# The file says where it comes from and how it was measured (69 requests and
+# 80 responses: what tshark -Y sip.Request-Line / sip.Status-Line counts).
 hdr_ok=1
 grep -q '^# source: "pcaps/baseline-learn.pcap" (149 SIP messages)$' "$R" || hdr_ok=0
 grep -q '^# messages: 69 requests, 80 responses$' "$R" || hdr_ok=0
@@ -89,6 +90,15 @@ else
     cat "$tmp/d"
     bad "attack capture alerts"
 fi
+
+# The same through the sensor: analyze -S writes one fast.log line per anomaly.
+"$TG" analyze -q -S "$R" -l "$tmp/an" pcaps/baseline-attack.pcap 2>/dev/null
+nf=$(grep -c 'TOLLGATE BASELINE' "$tmp/an/fast.log" 2>/dev/null)
+[ "$nf" = "$(wc -l <"$tmp/want-attacks" | tr -d ' ')" ] && ok "analyze -S learned.rules: $nf alerts in fast.log" ||
+    bad "analyze: $nf baseline alerts in fast.log"
+"$TG" analyze -q -S "$R" -l "$tmp/an2" pcaps/baseline-clean.pcap 2>/dev/null
+[ -f "$tmp/an2/fast.log" ] && [ ! -s "$tmp/an2/fast.log" ] && ok "analyze -S learned.rules on the clean capture: empty fast.log" ||
+    bad "analyze on the clean capture: $(wc -l <"$tmp/an2/fast.log" 2>/dev/null) alerts"
 
 # Recorded traffic: sipp calls of one site (UDP) learned, its TCP call tested.
 S=$tmp/sipp.rules
