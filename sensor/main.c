@@ -16,6 +16,7 @@
 #include "output.h"
 #include "report.h"
 #include "rules-cli.h"
+#include "baseline.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -32,6 +33,7 @@ static void usage(FILE *f)
             "       tollgate iplist import FILE... -o LIST\n"
             "       tollgate report --db FILE [--from T] [--to T] [--format text|csv|html|json]\n"
             "       tollgate rules check [-c CONF] [--skip-bad-rules] [-S FILE]... [FILE...]\n"
+            "       tollgate baseline learn [-c CONF] [--margin PCT] [--min-samples N] [--sid-base N] PCAP... -o FILE.rules\n"
             "       tollgate version\n"
             "\n"
             "  -c CONF      configuration file (key = value lines)\n"
@@ -317,6 +319,8 @@ int main(int argc, char **argv)
         return iplist_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
         return rules_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "baseline") == 0)
+        return baseline_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("tollgate %s\n", TG_VERSION);
         return 0;
