@@ -641,6 +641,7 @@ static void sip_call_invite_response(struct sip_call_table *t, struct sip_call_e
     c->reason[rl] = '\0';
     if (code < 300) {
         c->state = SIP_CALL_ANSWERED;
+        sip_call_touch(t, e, ts_ns); /* now under sip.call-timeout */
         c->answer_ns = c->final_ns = ts_ns;
         sip_call_copy(c->to_tag, sizeof c->to_tag, to->tag);
         c->callee_ip = *src;
@@ -654,6 +655,7 @@ static void sip_call_invite_response(struct sip_call_table *t, struct sip_call_e
     if (code == 401 || code == 407) {
         c->auth_challenges++;
         c->state = SIP_CALL_CHALLENGED;
+        sip_call_touch(t, e, ts_ns); /* now under sip.auth-timeout */
         c->final_ns = ts_ns;
         return;
     }
