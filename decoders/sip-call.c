@@ -409,6 +409,16 @@ static void sip_call_end(struct sip_call_table *t, struct sip_call_entry *e, enu
     sip_call_gauges(t);
 }
 
+/* Last packet of the call's signalling or of its attached media. */
+static uint64_t sip_call_last_activity(const struct sip_call_entry *e)
+{
+    uint64_t last = e->c.last_ns;
+    for (uint32_t i = 0; i < e->n_flows; i++)
+        if (e->flows[i].f->last_ns > last)
+            last = e->flows[i].f->last_ns;
+    return last;
+}
+
 void sip_call_expire(struct sip_call_table *t, uint64_t now_ns)
 {
     if (!t)
@@ -416,10 +426,19 @@ void sip_call_expire(struct sip_call_table *t, uint64_t now_ns)
     for (int cls = 0; cls < SIP_CLASS_N; cls++) {
         struct sip_call_entry *e;
         while ((e = t->lists[cls].head) && now_ns > e->c.last_ns + t->timeout[cls]) {
-            /* a challenge never retried ends when it was answered */
-            uint64_t end = cls == SIP_CLASS_AUTH ? e->c.last_ns : now_ns;
+            /* media still flowing keeps an answered call alive */
+            uint64_t media = sip_call_last_activity(e);
+            if (cls == SIP_CLASS_ANSWERED && now_ns <= media + t->timeout[cls]) {
+                sip_call_list_unlink(t, e);
+                e->c.last_ns = media;
+                sip_call_list_append(t, e, SIP_CLASS_ANSWERED);
+                /* the list is no longer strictly ordered here; the next
+                 * head is checked on the next call */
+                break;
+            }
+            /* the record ends at the last sign of life, not when we gave up */
             sip_call_stat(t, STAT_CALL_TIMEOUTS);
-            sip_call_end(t, e, SIP_END_TIMEOUT, end);
+            sip_call_end(t, e, SIP_END_TIMEOUT, media);
         }
     }
 }
@@ -431,7 +450,7 @@ void sip_call_flush(struct sip_call_table *t)
     for (int cls = 0; cls < SIP_CLASS_N; cls++) {
         struct sip_call_entry *e;
         while ((e = t->lists[cls].head))
-            sip_call_end(t, e, SIP_END_SHUTDOWN, e->c.last_ns);
+            sip_call_end(t, e, SIP_END_SHUTDOWN, sip_call_last_activity(e));
     }
 }
 
@@ -671,7 +690,8 @@ static void sip_call_invite_response(struct sip_call_table *t, struct sip_call_e
         sip_call_hdr(m, SIP_HDR_USER_AGENT, c->callee_agent, sizeof c->callee_agent);
     if (c->n_branches > 1 && !sip_call_all_failed(c))
         return;
-    c->outcome = c->cancelled && code == 487 ? SIP_OUTCOME_CANCELLED : sip_call_outcome_of(code);
+    /* whatever the final answer to a CANCELled INVITE, the caller gave up */
+    c->outcome = c->cancelled ? SIP_OUTCOME_CANCELLED : sip_call_outcome_of(code);
     c->end_ns = ts_ns;
     sip_call_end(t, e, SIP_END_FINAL, ts_ns);
 }

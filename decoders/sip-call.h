@@ -37,7 +37,7 @@ struct sip_call_table;
 #define SIP_CALL_DEFAULT_MAX 100000                          /* sip.max-calls */
 #define SIP_CALL_DEFAULT_CALL_TIMEOUT (4ull * 3600 * TG_NS_PER_SEC) /* sip.call-timeout */
 #define SIP_CALL_DEFAULT_SETUP_TIMEOUT (300ull * TG_NS_PER_SEC)     /* sip.setup-timeout */
-#define SIP_CALL_DEFAULT_AUTH_TIMEOUT (32ull * TG_NS_PER_SEC)       /* sip.auth-timeout */
+#define SIP_CALL_DEFAULT_AUTH_TIMEOUT (90ull * TG_NS_PER_SEC)       /* sip.auth-timeout */
 
 #define SIP_CALL_MAX_BRANCHES 8 /* early dialogs (To tags) remembered per call */
 #define SIP_CALL_MAX_MEDIA 4    /* m= lines remembered per side */

@@ -232,9 +232,9 @@ TEST(challenged_then_retry)
     /* a challenge never answered: rejected after sip.auth-timeout, ending at the challenge */
     INVITE(t, 10000, "au2", NULL, 1, NULL);
     RESP(t, 10005, "401 Unauthorized", "au2", "p", 1, "INVITE", NULL);
-    sip_call_expire(t, T0 + 10005 * MS + 32 * TG_NS_PER_SEC - MS);
+    sip_call_expire(t, T0 + 10005 * MS + 90 * TG_NS_PER_SEC - MS);
     CHECK_EQ_U(nrec, 1);
-    sip_call_expire(t, T0 + 10005 * MS + 32 * TG_NS_PER_SEC + MS);
+    sip_call_expire(t, T0 + 10005 * MS + 90 * TG_NS_PER_SEC + MS);
     CHECK_EQ_U(nrec, 2);
     CHECK_EQ_U(rec[1].outcome, SIP_OUTCOME_REJECTED);
     CHECK_EQ_U(rec[1].status, 401);
