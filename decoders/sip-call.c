@@ -772,12 +772,22 @@ void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, cons
         return;
     bool req = (m->flags & SIP_MF_REQUEST) != 0;
     bool is_invite = strcmp(method, "INVITE") == 0;
-    /* Only INVITE and REGISTER (and requests within a known call) matter:
-     * skip OPTIONS floods and the like before any libosip2 work. */
+    /* Only the methods of call setup, media and teardown and REGISTER
+     * matter: skip OPTIONS floods and the like before any libosip2 work. */
     bool is_register = strcmp(method, "REGISTER") == 0;
+    static const char *const tracked[] = {"INVITE", "ACK", "BYE", "CANCEL", "UPDATE", "PRACK", "REGISTER"};
+    bool wanted = false;
+    for (size_t i = 0; i < TG_ARRAY_LEN(tracked); i++)
+        if (strcmp(method, tracked[i]) == 0)
+            wanted = true;
+    if (!wanted)
+        return;
     struct sip_name_addr from, to;
     if (sip_parse_name_addr(hfrom, &from) != TG_OK || sip_parse_name_addr(hto, &to) != TG_OK)
         return;
+    /* the record keeps tags cut to SIP_CALL_TAG_MAX - 1 bytes: compare the same */
+    from.tag[SIP_CALL_TAG_MAX - 1] = '\0';
+    to.tag[SIP_CALL_TAG_MAX - 1] = '\0';
     if (is_register) {
         sip_call_register(t, m, call_id, cseq, &to, src, sport, dst, dport, ts_ns);
         return;
@@ -786,8 +796,8 @@ void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, cons
     if (!e && to.tag[0])
         e = sip_call_find(t, call_id, to.tag);
     if (!e) {
-        if (req && is_invite && !to.tag[0] && strcmp(method, (const char *)"INVITE") == 0 && m->method.len == 6 &&
-            memcmp(m->method.p, "INVITE", 6) == 0) {
+        /* the request line and CSeq must both say INVITE */
+        if (req && is_invite && !to.tag[0] && m->method.len == 6 && memcmp(m->method.p, "INVITE", 6) == 0) {
             e = sip_call_create(t, m, call_id, &from, &to, src, sport, dst, dport, transport, ts_ns);
             if (e) {
                 e->c.invite_cseq = cseq;

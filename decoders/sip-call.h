@@ -40,7 +40,8 @@ struct sip_call_table;
 #define SIP_CALL_DEFAULT_AUTH_TIMEOUT (90ull * TG_NS_PER_SEC)       /* sip.auth-timeout */
 
 #define SIP_CALL_MAX_BRANCHES 8 /* early dialogs (To tags) remembered per call */
-#define SIP_CALL_MAX_MEDIA 4    /* m= lines remembered per side */
+#define SIP_CALL_TAG_MAX 64     /* tags are compared on their first 63 bytes */
+#define SIP_CALL_MAX_MEDIA 2    /* m= lines remembered per side (audio, video) */
 #define SIP_CALL_MAX_CODECS 8   /* codecs remembered per m= line */
 
 enum sip_call_state { SIP_CALL_SETUP = 0, SIP_CALL_CHALLENGED, SIP_CALL_EARLY, SIP_CALL_ANSWERED };
@@ -76,26 +77,26 @@ struct sip_call_sdp_media {
     struct {
         uint8_t pt, channels;
         uint32_t clock;
-        char name[24];
+        char name[16];
     } codecs[SIP_CALL_MAX_CODECS];
 };
 
 /* A call record. Strings are NUL-terminated, cut to their size. */
 struct sip_call {
     char call_id[256];
-    char from_tag[128];    /* caller's tag: the key with call_id */
-    char to_tag[128];      /* the answered (or last) branch's tag */
+    char from_tag[SIP_CALL_TAG_MAX]; /* caller's tag: the key with call_id */
+    char to_tag[SIP_CALL_TAG_MAX];   /* the answered (or last) branch's tag */
     char caller_uri[256], callee_uri[256];
-    char caller_user[128], callee_user[128];
-    char caller_display[128], callee_display[128];
+    char caller_user[64], callee_user[64];
+    char caller_display[64], callee_display[64];
     struct ip_addr caller_ip, callee_ip;
     uint16_t caller_port, callee_port;
     char transport[8];     /* "udp", "tcp" */
-    char user_agent[128];  /* caller's User-Agent */
-    char callee_agent[128];/* callee's Server or User-Agent */
+    char user_agent[96];   /* caller's User-Agent */
+    char callee_agent[96]; /* callee's Server or User-Agent */
     uint64_t invite_ns, ring_ns, answer_ns, final_ns, end_ns, last_ns; /* 0 when not seen */
     uint32_t status;       /* final status of the INVITE (or the last one seen) */
-    char reason[64];
+    char reason[48];
     enum sip_call_state state;
     enum sip_call_outcome outcome;
     enum sip_call_side hangup;
@@ -105,7 +106,7 @@ struct sip_call {
     uint32_t reinvites;
     uint32_t invite_cseq;
     uint32_t n_branches;
-    char branches[SIP_CALL_MAX_BRANCHES][64]; /* To tags of early dialogs */
+    char branches[SIP_CALL_MAX_BRANCHES][SIP_CALL_TAG_MAX]; /* To tags of early dialogs */
     uint8_t branch_failed[SIP_CALL_MAX_BRANCHES];
     uint32_t rtp_flows;    /* flows attached */
     struct sip_call_sdp_media sdp[2][SIP_CALL_MAX_MEDIA]; /* [0] caller's, [1] callee's */
