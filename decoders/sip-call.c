@@ -79,11 +79,17 @@ static void sip_call_stat(struct sip_call_table *t, enum stat_id id)
         stats_inc(t->st, id);
 }
 
+size_t sip_call_memuse(const struct sip_call_table *t)
+{
+    return t->n_calls * sizeof(struct sip_call_entry) + sip_media_count(t->media) * sizeof(struct sip_media_entry);
+}
+
 static void sip_call_gauges(struct sip_call_table *t)
 {
     if (t->st) {
         stats_set(t->st, STAT_CALL_ACTIVE, t->n_calls);
         stats_set(t->st, STAT_CALL_EXPECTATIONS, sip_media_count(t->media));
+        stats_set(t->st, STAT_CALL_MEMUSE, sip_call_memuse(t));
     }
 }
 

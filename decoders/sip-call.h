@@ -153,6 +153,9 @@ void sip_call_flow_end(struct sip_call_table *t, struct flow *f);
 /* Calls in progress; expectations and attachments in use. */
 size_t sip_call_active(const struct sip_call_table *t);
 size_t sip_call_expectations(const struct sip_call_table *t);
+/* Bytes the calls and media entries use (gauge call.memuse; the bucket
+ * arrays, fixed at creation, are not counted). */
+size_t sip_call_memuse(const struct sip_call_table *t);
 
 /* EVE/store names. */
 const char *sip_call_outcome_name(enum sip_call_outcome o);

@@ -107,6 +107,7 @@ TEST(answered_callee_hangs_up)
     ACK(t, 302, "c1", "b", 1);
     CHECK_EQ_U(nrec, 0);
     CHECK_EQ_U(sip_call_active(t), 1);
+    CHECK(sip_call_memuse(t) > sizeof(struct sip_call));
     /* the callee's BYE: its tag in From, the caller's in To */
     feed(t, 2302, false, "BYE sip:alice@a.test SIP/2.0", "c1", "b", "a", 1, "BYE", NULL, NULL);
     CHECK_EQ_U(nrec, 1);
@@ -126,6 +127,7 @@ TEST(answered_callee_hangs_up)
     CHECK_STR(rec[0].sdp[1][0].codecs[0].name, "PCMA");
     CHECK_EQ_U(sip_call_active(t), 0);
     CHECK_EQ_U(sip_call_expectations(t), 0);
+    CHECK_EQ_U(sip_call_memuse(t), 0);
     /* the 200 to the BYE finds no call and makes none */
     feed(t, 2303, true, "SIP/2.0 200 OK", "c1", "b", "a", 1, "BYE", NULL, NULL);
     CHECK_EQ_U(sip_call_active(t), 0);
