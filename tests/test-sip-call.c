@@ -6,6 +6,7 @@
 #include "flow.h"
 #include "sip-call.h"
 #include "sip-media.h"
+#include "json.h"
 #include "stats.h"
 #include "test.h"
 
@@ -388,7 +389,29 @@ TEST(media_table_cap_and_replacement)
     sip_media_free(m);
 }
 
-TEST_MAIN(T(answered_callee_hangs_up), T(busy_and_rejected), T(cancelled), T(forked_answered_branch_wins),
+TEST(srtp_from_sdp)
+{
+    struct sip_call_table *t = table(NULL);
+    static const char offer[] = "v=0\r\no=- 1 1 IN IP4 198.18.0.1\r\ns=-\r\nc=IN IP4 198.18.0.1\r\nt=0 0\r\n"
+                                "m=audio 4000 RTP/SAVP 0\r\n"
+                                "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
+    INVITE(t, 0, "s1", NULL, 1, offer);
+    RESP(t, 100, "200 OK", "s1", "b", 1, "INVITE", offer);
+    feed(t, 200, true, "BYE sip:bob@b.test SIP/2.0", "s1", "a", "b", 2, "BYE", NULL, NULL);
+    CHECK_EQ_U(nrec, 1);
+    CHECK_EQ_U(rec[0].sdp[1][0].security, SDP_SEC_SRTP_SDES);
+    struct json j;
+    json_init(&j);
+    json_open_object(&j, NULL);
+    sip_call_json(&rec[0], &j);
+    json_close_object(&j);
+    static const char want[] = "\"srtp\":true,\"media_security\":\"srtp-sdes\"";
+    CHECK(j.buf && memmem(j.buf, j.len, want, sizeof want - 1) != NULL);
+    json_free(&j);
+    sip_call_table_free(t);
+}
+
+TEST_MAIN(T(srtp_from_sdp), T(answered_callee_hangs_up), T(busy_and_rejected), T(cancelled), T(forked_answered_branch_wins),
           T(challenged_then_retry), T(reinvite_keeps_one_call), T(never_ending_calls_time_out),
           T(cap_evicts_oldest), T(expectation_matches_media_between_other_hosts),
           T(media_table_cap_and_replacement))
