@@ -363,7 +363,18 @@ static void sip_call_emit(struct sip_call_table *t, const struct sip_call *c)
     }
     if (!t->out)
         return;
-    struct json *j = output_eve_begin(t->out, "call", c->end_ns, NULL, NULL, "sip");
+    /* the record's header addresses are the caller's and the callee's
+     * signalling endpoints, as a SIEM expects src/dest on every event */
+    struct packet hp;
+    memset(&hp, 0, sizeof hp);
+    hp.ip_version = c->caller_ip.family == 6 ? 6 : 4;
+    hp.src = c->caller_ip;
+    hp.dst = c->callee_ip;
+    hp.sport = c->caller_port;
+    hp.dport = c->callee_port;
+    hp.l4_proto = strcmp(c->transport, "tcp") == 0 ? IPPROTO_NUM_TCP : IPPROTO_NUM_UDP;
+    hp.flags = PKT_HAS_L4;
+    struct json *j = output_eve_begin(t->out, "call", c->end_ns, NULL, c->caller_ip.family ? &hp : NULL, "sip");
     json_open_object(j, "call");
     sip_call_json(c, j);
     json_close_object(j);
