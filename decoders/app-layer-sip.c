@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "output.h"
 #include "detect.h"
+#include "sip-call.h"
 #include "sip-dialog.h"
 #include "sip-events.h"
 
@@ -294,6 +295,9 @@ static void sip_handle_message(const struct sip_msg *m, sip_event_set ev, void *
             stats_inc(em->stats, STAT_SIP_DIALOG_CAP_HIT);
     }
     sip_emit_eve(em, m, ev);
+    if (em->e)
+        sip_call_message(engine_calls(em->e), m, em->ap->flow, em->ap->dir,
+                         em->ap->p ? em->ap->p->ts_ns : engine_now(em->e));
     sip_detect(em, m, ev);
     engine_observe(em->e, "sip", m, em->ap->p);
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include "config.h"
 #include "store.h"
+#include "sip-call.h"
 
 /* Wall time between commits of an open batch. */
 #define STORE_COMMIT_NS TG_NS_PER_SEC
@@ -74,6 +75,54 @@ static const char *const store_migrations[] = {
     "CREATE INDEX alerts_sid ON alerts(sid);"
     "CREATE INDEX alerts_ts ON alerts(ts);"
     "CREATE INDEX flows_flow_id ON flows(flow_id);",
+    /* 2 -> 3: calls and registrations (decoders/sip-call.c) */
+    "CREATE TABLE calls ("
+    " id INTEGER PRIMARY KEY,"
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " sensor_id TEXT,"
+    " call_id TEXT NOT NULL,"
+    " caller_uri TEXT, callee_uri TEXT,"
+    " caller_user TEXT, callee_user TEXT,"
+    " caller_display TEXT, callee_display TEXT,"
+    " caller_ip TEXT, caller_port INTEGER,"
+    " callee_ip TEXT, callee_port INTEGER,"
+    " transport TEXT,"
+    " user_agent TEXT, callee_agent TEXT,"
+    " invite_time TEXT NOT NULL, ring_time TEXT, answer_time TEXT, end_time TEXT NOT NULL,"
+    " setup_ms REAL, talk_s REAL,"
+    " status INTEGER, reason TEXT,"
+    " outcome TEXT NOT NULL, hangup TEXT, end_reason TEXT,"
+    " codecs TEXT,"
+    " auth_challenges INTEGER NOT NULL DEFAULT 0,"
+    " reinvites INTEGER NOT NULL DEFAULT 0,"
+    " srtp INTEGER NOT NULL DEFAULT 0, media_security TEXT,"
+    " rtp_flows INTEGER NOT NULL DEFAULT 0,"
+    " caller_pkts INTEGER, caller_bytes INTEGER, caller_lost INTEGER,"
+    " caller_jitter_ms REAL, caller_max_delta_ms REAL,"
+    " callee_pkts INTEGER, callee_bytes INTEGER, callee_lost INTEGER,"
+    " callee_jitter_ms REAL, callee_max_delta_ms REAL);"
+    "CREATE INDEX calls_run ON calls(run_id);"
+    "CREATE INDEX calls_call_id ON calls(call_id);"
+    "CREATE INDEX calls_invite_time ON calls(invite_time);"
+    "CREATE INDEX calls_caller ON calls(caller_uri);"
+    "CREATE INDEX calls_callee ON calls(callee_uri);"
+    "CREATE TABLE registrations ("
+    " id INTEGER PRIMARY KEY,"
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " sensor_id TEXT,"
+    " ts TEXT NOT NULL,"
+    " aor TEXT, call_id TEXT, contact TEXT,"
+    " src_ip TEXT, src_port INTEGER,"
+    " user_agent TEXT, expires INTEGER,"
+    " result INTEGER NOT NULL);"
+    "CREATE INDEX registrations_run ON registrations(run_id);"
+    "CREATE INDEX registrations_aor ON registrations(aor);"
+    "CREATE VIEW registration_auth_failures_by_aor AS"
+    " SELECT aor, COUNT(*) AS failures, MIN(ts) AS first, MAX(ts) AS last FROM registrations"
+    " WHERE result IN (401, 407, 403) GROUP BY aor;"
+    "CREATE VIEW registration_auth_failures_by_source AS"
+    " SELECT src_ip, COUNT(*) AS failures, COUNT(DISTINCT aor) AS aors, MIN(ts) AS first, MAX(ts) AS last"
+    " FROM registrations WHERE result IN (401, 407, 403) GROUP BY src_ip;",
 };
 
 struct store {
@@ -82,6 +131,8 @@ struct store {
     char *sensor_id;
     sqlite3_stmt *ins_flow;
     sqlite3_stmt *ins_alert;
+    sqlite3_stmt *ins_call; /* prepared on first use */
+    sqlite3_stmt *ins_reg;
     unsigned pending;
     unsigned batch;
     bool in_tx;
@@ -169,6 +220,8 @@ static void store_free(struct store *s)
 {
     sqlite3_finalize(s->ins_flow);
     sqlite3_finalize(s->ins_alert);
+    sqlite3_finalize(s->ins_call);
+    sqlite3_finalize(s->ins_reg);
     if (s->db)
         sqlite3_close(s->db);
     free(s->path);
@@ -460,4 +513,126 @@ int store_write_alert(struct store *s, int64_t run_id, const struct store_alert 
     else
         sqlite3_bind_null(st, 18);
     return store_step(s, st, "insert alert");
+}
+
+/* Prepare sql into *st once. TG_OK or TG_ERROR (counted). */
+static int store_prepare_once(struct store *s, sqlite3_stmt **st, const char *sql, const char *what)
+{
+    if (*st)
+        return TG_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+        store_error(s, what);
+        *st = NULL;
+        return TG_ERROR;
+    }
+    return TG_OK;
+}
+
+static void bind_text_or_null_empty(sqlite3_stmt *st, int col, const char *v)
+{
+    bind_text_or_null(st, col, v && v[0] ? v : NULL);
+}
+
+int store_write_call(struct store *s, int64_t run_id, const struct sip_call *c)
+{
+    static const char sql[] =
+        "INSERT INTO calls (run_id, sensor_id, call_id, caller_uri, callee_uri, caller_user, callee_user,"
+        " caller_display, callee_display, caller_ip, caller_port, callee_ip, callee_port, transport,"
+        " user_agent, callee_agent, invite_time, ring_time, answer_time, end_time, setup_ms, talk_s,"
+        " status, reason, outcome, hangup, end_reason, codecs, auth_challenges, reinvites, srtp,"
+        " media_security, rtp_flows, caller_pkts, caller_bytes, caller_lost, caller_jitter_ms,"
+        " caller_max_delta_ms, callee_pkts, callee_bytes, callee_lost, callee_jitter_ms, callee_max_delta_ms)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    if (store_prepare_once(s, &s->ins_call, sql, "prepare insert call") != TG_OK)
+        return TG_ERROR;
+    sqlite3_stmt *st = s->ins_call;
+    char a[48];
+    store_tx(s);
+    int i = 1;
+    sqlite3_bind_int64(st, i++, run_id);
+    bind_text_or_null(st, i++, s->sensor_id);
+    sqlite3_bind_text(st, i++, c->call_id, -1, SQLITE_TRANSIENT);
+    bind_text_or_null_empty(st, i++, c->caller_uri);
+    bind_text_or_null_empty(st, i++, c->callee_uri);
+    bind_text_or_null_empty(st, i++, c->caller_user);
+    bind_text_or_null_empty(st, i++, c->callee_user);
+    bind_text_or_null_empty(st, i++, c->caller_display);
+    bind_text_or_null_empty(st, i++, c->callee_display);
+    sqlite3_bind_text(st, i++, ip_addr_str(&c->caller_ip, a, sizeof a), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, i++, c->caller_port);
+    sqlite3_bind_text(st, i++, ip_addr_str(&c->callee_ip, a, sizeof a), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, i++, c->callee_port);
+    bind_text_or_null_empty(st, i++, c->transport);
+    bind_text_or_null_empty(st, i++, c->user_agent);
+    bind_text_or_null_empty(st, i++, c->callee_agent);
+    bind_time(st, i++, c->invite_ns);
+    if (c->ring_ns)
+        bind_time(st, i, c->ring_ns);
+    i++;
+    if (c->answer_ns)
+        bind_time(st, i, c->answer_ns);
+    i++;
+    bind_time(st, i++, c->end_ns);
+    if (c->final_ns && c->final_ns >= c->invite_ns)
+        sqlite3_bind_double(st, i, (double)((c->final_ns - c->invite_ns) / 1000) / 1000.0);
+    i++;
+    if (c->answer_ns && c->end_ns >= c->answer_ns)
+        sqlite3_bind_double(st, i, (double)((c->end_ns - c->answer_ns + 500000) / 1000000) / 1000.0);
+    i++;
+    if (c->status)
+        sqlite3_bind_int(st, i, (int)c->status);
+    i++;
+    bind_text_or_null_empty(st, i++, c->reason);
+    sqlite3_bind_text(st, i++, sip_call_outcome_name(c->outcome), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, sip_call_side_name(c->hangup), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, sip_call_end_name(c->end), -1, SQLITE_STATIC);
+    char codecs[256] = "";
+    size_t cl = 0;
+    int side = c->n_sdp[1] ? 1 : 0;
+    for (uint32_t m = 0; m < c->n_sdp[side]; m++)
+        for (uint32_t k = 0; k < c->sdp[side][m].n_codecs && cl < sizeof codecs - 1; k++)
+            cl += (size_t)snprintf(codecs + cl, sizeof codecs - cl, "%s%s", cl ? "," : "",
+                                   c->sdp[side][m].codecs[k].name);
+    bind_text_or_null_empty(st, i++, codecs);
+    sqlite3_bind_int64(st, i++, c->auth_challenges);
+    sqlite3_bind_int64(st, i++, c->reinvites);
+    enum sdp_security sec = c->n_sdp[side] ? c->sdp[side][0].security : SDP_SEC_UNKNOWN;
+    bool have_sdp = c->n_sdp[0] || c->n_sdp[1];
+    sqlite3_bind_int(st, i++, have_sdp && sec != SDP_SEC_NONE && sec != SDP_SEC_UNKNOWN);
+    sqlite3_bind_text(st, i++, have_sdp ? sdp_security_name(sec) : "unknown", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, i++, c->rtp_flows);
+    for (int d = 0; d < 2; d++) {
+        sqlite3_bind_int64(st, i++, (sqlite3_int64)c->media[d].packets);
+        sqlite3_bind_int64(st, i++, (sqlite3_int64)c->media[d].bytes);
+        sqlite3_bind_int64(st, i++, c->media[d].lost);
+        sqlite3_bind_double(st, i++, c->media[d].jitter_ms);
+        sqlite3_bind_double(st, i++, c->media[d].max_delta_ms);
+    }
+    return store_step(s, st, "insert call");
+}
+
+int store_write_registration(struct store *s, int64_t run_id, const struct store_registration *r)
+{
+    static const char sql[] = "INSERT INTO registrations (run_id, sensor_id, ts, aor, call_id, contact,"
+                              " src_ip, src_port, user_agent, expires, result) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    if (store_prepare_once(s, &s->ins_reg, sql, "prepare insert registration") != TG_OK)
+        return TG_ERROR;
+    sqlite3_stmt *st = s->ins_reg;
+    char a[48];
+    store_tx(s);
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text_or_null(st, 2, s->sensor_id);
+    bind_time(st, 3, r->ts_ns);
+    bind_text_or_null_empty(st, 4, r->aor);
+    bind_text_or_null_empty(st, 5, r->call_id);
+    bind_text_or_null_empty(st, 6, r->contact);
+    if (r->src && r->src->family) {
+        sqlite3_bind_text(st, 7, ip_addr_str(r->src, a, sizeof a), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 8, r->sport);
+    }
+    bind_text_or_null_empty(st, 9, r->user_agent);
+    if (r->expires >= 0)
+        sqlite3_bind_int64(st, 10, r->expires);
+    sqlite3_bind_int(st, 11, (int)r->result);
+    return store_step(s, st, "insert registration");
 }

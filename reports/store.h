@@ -63,6 +63,26 @@ int store_write_flow(struct store *s, int64_t run_id, const struct flow *f, cons
 /* One alert. TG_OK or TG_ERROR (counted). */
 int store_write_alert(struct store *s, int64_t run_id, const struct store_alert *a);
 
+/* A registration outcome (final response to a REGISTER); strings are
+ * borrowed for the call and may be NULL where noted. */
+struct store_registration {
+    uint64_t ts_ns;          /* time of the final response */
+    const char *aor;         /* To URI */
+    const char *call_id;
+    const char *contact;     /* request's Contact, or the bindings of a 2xx; NULL when none */
+    const struct ip_addr *src; /* the registering client */
+    uint16_t sport;
+    const char *user_agent;  /* NULL when none */
+    int64_t expires;         /* Expires header of the request, -1 when absent */
+    uint32_t result;         /* final status code */
+};
+
+struct sip_call;
+/* One ended call (decoders/sip-call.h). TG_OK or TG_ERROR (counted). */
+int store_write_call(struct store *s, int64_t run_id, const struct sip_call *c);
+/* One REGISTER outcome. TG_OK or TG_ERROR (counted). */
+int store_write_registration(struct store *s, int64_t run_id, const struct store_registration *r);
+
 /* Commit the open batch now (also happens every store.batch rows). */
 void store_flush(struct store *s);
 /* Commit the open batch when it is older than a second of wall time; cheap,

@@ -109,6 +109,19 @@ size_t app_layer_handle(struct app_layer *al, struct flow *f, struct packet *p, 
     return used;
 }
 
+int app_layer_set_proto(struct app_layer *al, struct flow *f, uint16_t id)
+{
+    if (f->app_proto || id == 0 || id > al->n)
+        return TG_DECLINED;
+    const struct app_proto_desc *d = &al->protos[id];
+    f->app_state = d->state_new ? d->state_new(f, al->user) : NULL;
+    if (d->state_new && !f->app_state)
+        return TG_ERROR;
+    f->app_proto = id;
+    stats_inc(al->stats, STAT_APP_DETECTED);
+    return TG_OK;
+}
+
 void app_layer_flow_end(struct app_layer *al, struct flow *f)
 {
     if (f->app_proto && f->app_proto <= al->n) {

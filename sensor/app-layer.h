@@ -70,6 +70,13 @@ int app_layer_register(struct app_layer *al, const struct app_proto_desc *desc);
 size_t app_layer_handle(struct app_layer *al, struct flow *f, struct packet *p, int dir,
                         const uint8_t *data, size_t len, unsigned flags);
 
+/* Set a flow's protocol without probing (the call tracker knows from SDP
+ * that a new UDP flow carries RTP): creates the protocol's state as
+ * detection would. TG_OK, TG_DECLINED when the flow already has a
+ * protocol or id is not registered, TG_ERROR when the state could not be
+ * made (the flow stays unknown and may still be probed). */
+int app_layer_set_proto(struct app_layer *al, struct flow *f, uint16_t id);
+
 /* Release a flow's app state (call when the flow ends). */
 void app_layer_flow_end(struct app_layer *al, struct flow *f);
 

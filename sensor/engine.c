@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "flow.h"
 #include "output.h"
+#include "sip-call.h"
 #include "stream.h"
 
 struct engine {
@@ -33,6 +34,7 @@ struct engine {
     size_t nrule_files;
     bool skip_bad;
     volatile sig_atomic_t *reload_flag; /* set by a SIGHUP handler, owned by main */
+    struct sip_call_table *calls;       /* SIP calls and media expectations (decoders/sip-call.h) */
     engine_msg_observer_fn observer;    /* tools (baseline learner) watching app messages */
     void *observer_arg;
     uint64_t now_ns;
@@ -45,6 +47,7 @@ static void engine_flow_end(struct flow *f, void *arg)
         stream_flow_end(e->stream, f);
     if (e->out)
         output_flow(e->out, f, f->app_proto ? app_layer_name(e->app, f->app_proto) : NULL);
+    sip_call_flow_end(e->calls, f); /* reads the RTP state before it is freed */
     app_layer_flow_end(e->app, f);
     detect_flow_end(e->detect, f);
 }
@@ -81,11 +84,18 @@ struct engine *engine_new(const struct config *cfg, struct output *out, char *er
         return NULL;
     }
     decoders_register_all(e->app, cfg);
+    e->calls = sip_call_table_new(cfg, &e->stats, out, e->app);
+    if (!e->calls) {
+        snprintf(err, errlen, "out of memory creating the call table");
+        engine_free(e);
+        return NULL;
+    }
     return e;
 }
 
 void engine_flush(struct engine *e)
 {
+    sip_call_flush(e->calls); /* calls first: their RTP flows are still alive */
     flow_table_flush(e->flows);
 }
 
@@ -93,6 +103,8 @@ void engine_free(struct engine *e)
 {
     if (!e)
         return;
+    sip_call_table_free(e->calls); /* ends open calls while their RTP flows live */
+    e->calls = NULL;
     flow_table_free(e->flows); /* ends every flow through engine_flow_end */
     detect_free(e->detect);
     stream_free(e->stream);
@@ -139,6 +151,9 @@ void engine_process_packet(struct engine *e, struct packet *p)
 
     if ((p->flags & PKT_HAS_L4) && !(p->flags & PKT_IS_FRAGMENT)) {
         struct flow *f = flow_lookup(e->flows, p);
+        /* a new UDP flow may be media a call's SDP announced */
+        if (f && p->l4_proto == IPPROTO_NUM_UDP && f->pkts[0] + f->pkts[1] == 1)
+            sip_call_flow_new(e->calls, f);
         if (f) {
             if (p->l4_proto == IPPROTO_NUM_TCP)
                 stream_process(e->stream, f, p);
@@ -154,6 +169,7 @@ void engine_process_packet(struct engine *e, struct packet *p)
     engine_emit_events(e, p);
     defrag_expire(e->defrag, e->now_ns);
     flow_table_expire(e->flows, e->now_ns);
+    sip_call_expire(e->calls, e->now_ns);
     output_tick(e->out);
     free(p->owned);
     p->owned = NULL;
@@ -232,9 +248,11 @@ void engine_tick(struct engine *e, uint64_t now_ns)
         e->now_ns = now_ns;
     defrag_expire(e->defrag, e->now_ns);
     flow_table_expire(e->flows, e->now_ns);
+    sip_call_expire(e->calls, e->now_ns);
 }
 
 struct stats *engine_stats(struct engine *e) { return &e->stats; }
+struct sip_call_table *engine_calls(struct engine *e) { return e->calls; }
 struct app_layer *engine_app_layer(struct engine *e) { return e->app; }
 struct output *engine_output(struct engine *e) { return e->out; }
 uint64_t engine_now(const struct engine *e) { return e->now_ns; }

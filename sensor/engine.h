@@ -54,6 +54,10 @@ void engine_observe(struct engine *e, const char *app_proto, const void *msg, co
 struct detect *engine_detect(struct engine *e);
 
 struct stats *engine_stats(struct engine *e);
+/* The engine's SIP call tracker (decoders/sip-call.h); NULL while the
+ * engine is being built or freed. */
+struct sip_call_table;
+struct sip_call_table *engine_calls(struct engine *e);
 struct app_layer *engine_app_layer(struct engine *e);
 struct output *engine_output(struct engine *e);
 /* Capture time of the newest packet seen (0 before the first). */

@@ -64,8 +64,15 @@ def main():
                 line = f"sip {what} {src} -> {dst}"
             elif t == "call":
                 c = ev["call"]
-                line = ("call " + " ".join(f"{k}={c[k]}" for k in sorted(c)
-                                           if not isinstance(c[k], (dict, list))))
+                talk = c.get("talk_s")
+                talk = "-" if talk is None else f"{round(talk * 100) / 100:.2f}"
+                setup = c.get("setup_ms")
+                setup = "-" if setup is None else f"{setup:.3f}"
+                pk = {m["direction"]: m["packets"] for m in c.get("media", [])}
+                line = (f"call {c['call_id']} {c.get('caller_uri', '-')} -> {c.get('callee_uri', '-')} "
+                        f"status={c.get('status', '-')} outcome={c['outcome']} setup_ms={setup} "
+                        f"talk_s={talk} hangup={c.get('hangup')} srtp={str(c['srtp']).lower()} "
+                        f"rtp={pk.get('caller_to_callee', 0)}/{pk.get('callee_to_caller', 0)}")
             else:
                 line = f"{t} {src} -> {dst}"
             counts[line] = counts.get(line, 0) + 1
