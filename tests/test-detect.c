@@ -335,6 +335,33 @@ TEST(app_buffers_and_snort_sip_keywords)
     teardown(&fx);
 }
 
+/* Transforms rewrite the buffer before matching, and a fast pattern in a
+ * transformed list must not be prefiltered on the raw bytes. */
+TEST(transforms)
+{
+    struct fixture fx;
+    CHECK(setup(&fx,
+                "alert sip any any -> any any (sip.user_agent; strip_whitespace; content:\"FrIendly-scanner\"; sid:1;)\n"
+                "alert sip any any -> any any (sip.user_agent; to_lowercase; content:\"friendly\"; startswith; sid:2;)\n"
+                "alert sip any any -> any any (sip.user_agent; compress_whitespace; content:\"ly- scan\"; sid:3;)\n"
+                "alert sip any any -> any any (sip.uri; url_decode; content:\"sip:1 0@pbx\"; bsize:11; sid:4;)\n"
+                "alert sip any any -> any any (sip.method; dotprefix; content:\".OPTIONS\"; startswith; sid:5;)\n"
+                "alert sip any any -> any any (sip.user_agent; to_uppercase; content:\"friendly\"; sid:6;)\n"));
+    struct fake_sip req = {.method = "OPTIONS", .uri = "sip:1+0@p%62x", .ua = "FrIendly- \t\r\n scanner"};
+    struct packet p = UDP("OPTIONS ...");
+    detect_app(fx.d, &p, "sip", fake_get, &req);
+    CHECK_EQ_U(hits(&fx, 1), 1);
+    CHECK_EQ_U(hits(&fx, 2), 1);
+    CHECK_EQ_U(hits(&fx, 3), 1);
+    CHECK_EQ_U(hits(&fx, 4), 1);
+    CHECK_EQ_U(hits(&fx, 5), 1);
+    CHECK_EQ_U(hits(&fx, 6), 0); /* case-sensitive content after to_uppercase */
+    teardown(&fx);
+    /* a transform tollgate cannot compute is refused, not ignored */
+    CHECK(!setup(&fx, "alert sip any any -> any any (sip.user_agent; to_md5; content:\"x\"; sid:1;)\n"));
+    teardown(&fx);
+}
+
 TEST(app_layer_event_rules)
 {
     struct fixture fx;
@@ -392,4 +419,4 @@ TEST_MAIN(T(iplist_keyword_and_missing_list), T(content_modifiers), T(relative_b
           T(header_addresses_ports_direction), T(actions_order_pass_and_verdicts),
           T(thresholds_and_detection_filter), T(rate_limit_drops_while_exceeded),
           T(flowbits_within_a_flow_xbits_across_flows), T(app_buffers_and_snort_sip_keywords),
-          T(app_layer_event_rules))
+          T(app_layer_event_rules), T(transforms))
