@@ -273,6 +273,28 @@ TEST(flowbits_within_a_flow_xbits_across_flows)
     teardown(&fx);
 }
 
+/* ip_src and ip_dst name the same per-host store (Suricata's host table):
+ * a bit set on the receiver of a 200 OK is seen when that host sends. */
+TEST(xbits_dst_then_src)
+{
+    struct fixture fx;
+    CHECK(setup(&fx,
+                "alert udp any any -> any any (content:\"200 OK\"; xbits:set,reg,track ip_dst,expire 60; flowbits:noalert; sid:1;)\n"
+                "alert udp any any -> any any (content:\"INVITE\"; xbits:isnotset,reg,track ip_src; sid:2;)\n"
+                "alert udp any any -> any any (content:\"INVITE\"; xbits:isset,reg,track ip_src; sid:3;)\n"));
+    struct packet ok = pkt("198.18.0.10", 5060, "198.18.0.66", 5060, IPPROTO_NUM_UDP, "SIP/2.0 200 OK", 1 * SEC);
+    detect_packet(fx.d, &ok, NULL);
+    struct packet inv = pkt("198.18.0.66", 5060, "198.18.0.10", 5060, IPPROTO_NUM_UDP, "INVITE", 2 * SEC);
+    detect_packet(fx.d, &inv, NULL);
+    CHECK_EQ_U(hits(&fx, 2), 0);
+    CHECK_EQ_U(hits(&fx, 3), 1);
+    struct packet other = pkt("198.18.0.67", 5060, "198.18.0.10", 5060, IPPROTO_NUM_UDP, "INVITE", 2 * SEC);
+    detect_packet(fx.d, &other, NULL);
+    CHECK_EQ_U(hits(&fx, 2), 1);
+    CHECK_EQ_U(hits(&fx, 3), 1);
+    teardown(&fx);
+}
+
 /* A fake SIP message for app-layer rules. */
 struct fake_sip {
     const char *method, *uri, *stat, *ua;
@@ -419,4 +441,4 @@ TEST_MAIN(T(iplist_keyword_and_missing_list), T(content_modifiers), T(relative_b
           T(header_addresses_ports_direction), T(actions_order_pass_and_verdicts),
           T(thresholds_and_detection_filter), T(rate_limit_drops_while_exceeded),
           T(flowbits_within_a_flow_xbits_across_flows), T(app_buffers_and_snort_sip_keywords),
-          T(app_layer_event_rules), T(transforms))
+          T(app_layer_event_rules), T(transforms), T(xbits_dst_then_src))
