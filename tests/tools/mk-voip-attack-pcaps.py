@@ -61,6 +61,9 @@ Every message of a scenario uses one UDP flow per (attacker, target) pair,
 one Call-ID per flow with rising CSeq numbers, so the SIP decoder sees
 well-formed traffic (no anomaly records) and the dialog caps are not hit.
 
+It also writes pcaps/sipvicious-scan.pcap (see build_svmap) for the ET
+rules test, tests/scripts/et-voip-rules.sh.
+
     python3 tests/tools/mk-voip-attack-pcaps.py [OUTDIR]   (default: pcaps/)
 """
 import os
@@ -209,9 +212,34 @@ def build(path):
     w.close()
 
 
+def build_svmap(path):
+    """pcaps/sipvicious-scan.pcap: what SIPVicious svmap sends, for the ET
+    scanner rules (tests/scripts/et-voip-rules.sh says what must fire).
+    198.19.8.8 sends 12 OPTIONS to the PBX's port 5060 one second apart
+    (t = 0..11 s), then 3 more at t = 130..132 s, each with svmap's
+    From: "sipvicious"<sip:100@1.1.1.1> and User-Agent: friendly-scanner."""
+    w = PcapWriter(path)
+    f = Flow(w, "198.19.8.8", PBX, 5060, "friendly-scanner")
+    times = [T0 + i for i in range(12)] + [T0 + 130 + i for i in range(3)]
+    for i, t in enumerate(times):
+        f.cseq += 1
+        h = ["Via: SIP/2.0/UDP 198.19.8.8:5060;branch=z9hG4bK-%d;rport" % (3723431 + i),
+             "Max-Forwards: 70",
+             "To: \"sipvicious\"<sip:100@1.1.1.1>",
+             "From: \"sipvicious\"<sip:100@1.1.1.1>;tag=6137366338353939313363340131303939303035323737",
+             "User-Agent: friendly-scanner",
+             "Call-ID: 1234567890%02d" % i,
+             "Contact: sip:100@198.19.8.8:5060",
+             "CSeq: 1 OPTIONS",
+             "Accept: application/sdp"]
+        f._send(f.cli, f.srv, 5060, 5060, sip("OPTIONS sip:100@198.18.10.1 SIP/2.0", h), t)
+    w.close()
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "pcaps")
     build(os.path.join(out, "voip-attacks.pcap"))
+    build_svmap(os.path.join(out, "sipvicious-scan.pcap"))
 
 
 if __name__ == "__main__":
