@@ -215,21 +215,28 @@ static bool sip_multipart_sdp(const struct sip_range *ctype, const struct sip_ra
     return false;
 }
 
-/* The SDP of a message: its body when Content-Type is application/sdp, or
- * the first application/sdp part of a multipart body. Returns the flow's
- * scratch session (valid until the next message of the flow, pointing into
- * the message), or NULL when there is none or the body is not SDP. */
+bool sip_sdp_body(const struct sip_msg *m, const struct sip_range *body, struct sip_range *out)
+{
+    if (!body->p || !body->len)
+        return false;
+    const struct sip_header *h = sip_msg_header(m, SIP_HDR_CONTENT_TYPE);
+    if (!h || !h->value.p)
+        return false;
+    if (sip_ctype_is(h->value.p, h->value.len, "application/sdp")) {
+        *out = *body;
+        return true;
+    }
+    return sip_ctype_is(h->value.p, h->value.len, "multipart/") && sip_multipart_sdp(&h->value, body, out);
+}
+
+/* The SDP of a message parsed into the flow's scratch session (valid until
+ * the next message of the flow, pointing into the message), or NULL when
+ * there is none or the body is not SDP. */
 static const struct sdp_session *sip_sdp_parse(struct sip_flow_state *st, struct stats *stats,
                                                const struct sip_msg *m)
 {
-    if (!m->body.p || !m->body.len)
-        return NULL;
-    const struct sip_header *h = sip_msg_header(m, SIP_HDR_CONTENT_TYPE);
-    if (!h || !h->value.p)
-        return NULL;
-    struct sip_range part = m->body;
-    if (!sip_ctype_is(h->value.p, h->value.len, "application/sdp") &&
-        !(sip_ctype_is(h->value.p, h->value.len, "multipart/") && sip_multipart_sdp(&h->value, &m->body, &part)))
+    struct sip_range part;
+    if (!sip_sdp_body(m, &m->body, &part))
         return NULL;
     if (!st->sdp) {
         st->sdp = sdp_session_new(&sip_sdp_limits);

@@ -702,7 +702,48 @@ TEST(event_table)
     }
 }
 
-TEST_MAIN(T(tokenizer_request), T(tokenizer_response), T(tokenizer_folding), T(tokenizer_compact_forms),
+/* The SDP of a body: plain application/sdp, the application/sdp part of a
+ * multipart body (quoted boundary, compact c: header), none otherwise. */
+static bool sdp_of(const char *msg, char *out, size_t cap)
+{
+    struct sip_header hdrs[32];
+    struct sip_msg m;
+    sip_msg_init(&m, hdrs, 32);
+    if (sip_parse_message((const uint8_t *)msg, strlen(msg), SIP_DATAGRAM, &m) <= 0)
+        return false;
+    struct sip_range r;
+    if (!sip_sdp_body(&m, &m.body, &r))
+        return false;
+    snprintf(out, cap, "%.*s", (int)r.len, (const char *)r.p);
+    return true;
+}
+
+TEST(sdp_body_and_multipart)
+{
+    char got[256];
+    CHECK(sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: Application/SDP ; x=1\r\n\r\nv=0\r\n", got, sizeof got));
+    CHECK_STR(got, "v=0\r\n");
+    const char *mp = "INVITE sip:b@x SIP/2.0\r\n"
+                     "Content-Type: multipart/mixed;boundary=\"unique-boundary-1\"\r\n\r\n"
+                     "preamble\r\n--unique-boundary-1\r\nContent-Type: text/plain\r\n\r\nv=9 not sdp\r\n"
+                     "--unique-boundary-1\r\nc: application/sdp\r\nContent-Disposition: session\r\n\r\n"
+                     "v=0\r\ns=-\r\n\r\n--unique-boundary-1--\r\n";
+    CHECK(sdp_of(mp, got, sizeof got));
+    CHECK_STR(got, "v=0\r\ns=-\r\n");
+    /* the last part may lack the closing delimiter */
+    CHECK(sdp_of("MESSAGE sip:b@x SIP/2.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n"
+                 "--b1\r\nContent-Type: application/sdp\r\n\r\nv=0", got, sizeof got));
+    CHECK_STR(got, "v=0");
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: application/sdpx\r\n\r\nv=0\r\n", got, sizeof got));
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n\r\nv=0", got, sizeof got));
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: multipart/mixed;boundary=zz\r\n\r\n--zz", got,
+                  sizeof got));
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: multipart/mixed;boundary=zz\r\n\r\n"
+                  "--zz\r\nContent-Type: text/plain\r\n\r\nv=0\r\n--zz--\r\n", got, sizeof got));
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\n\r\nv=0\r\n", got, sizeof got));
+}
+
+TEST_MAIN(T(sdp_body_and_multipart), T(tokenizer_request), T(tokenizer_response), T(tokenizer_folding), T(tokenizer_compact_forms),
           T(tokenizer_body_and_framing), T(tokenizer_junk_and_decline), T(tokenizer_nul_bytes),
           T(tokenizer_header_cap), T(osip_fields), T(events_base_is_clean), T(events_each_positive),
           T(events_nul_byte), T(events_negatives), T(events_length_limits), T(events_datagram_framing), T(dialog_replay),
