@@ -279,13 +279,14 @@ TEST(xbits_dst_then_src)
 {
     struct fixture fx;
     CHECK(setup(&fx,
-                "alert udp any any -> any any (content:\"200 OK\"; xbits:set,reg,track ip_dst,expire 60; flowbits:noalert; sid:1;)\n"
+                "alert udp any any -> any any (content:\"200 OK\"; xbits:set,reg,track ip_dst,expire 60; noalert; sid:1;)\n"
                 "alert udp any any -> any any (content:\"INVITE\"; xbits:isnotset,reg,track ip_src; sid:2;)\n"
                 "alert udp any any -> any any (content:\"INVITE\"; xbits:isset,reg,track ip_src; sid:3;)\n"));
     struct packet ok = pkt("198.18.0.10", 5060, "198.18.0.66", 5060, IPPROTO_NUM_UDP, "SIP/2.0 200 OK", 1 * SEC);
     detect_packet(fx.d, &ok, NULL);
     struct packet inv = pkt("198.18.0.66", 5060, "198.18.0.10", 5060, IPPROTO_NUM_UDP, "INVITE", 2 * SEC);
     detect_packet(fx.d, &inv, NULL);
+    CHECK_EQ_U(hits(&fx, 1), 0); /* noalert; */
     CHECK_EQ_U(hits(&fx, 2), 0);
     CHECK_EQ_U(hits(&fx, 3), 1);
     struct packet other = pkt("198.18.0.67", 5060, "198.18.0.10", 5060, IPPROTO_NUM_UDP, "INVITE", 2 * SEC);
