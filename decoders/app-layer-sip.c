@@ -23,10 +23,13 @@
 #include "sip-call.h"
 #include "sip-dialog.h"
 #include "sip-events.h"
+#include "sdp.h"
+#include "stats.h"
 
 struct sip_flow_state {
     struct sip_dialog_table *dialogs;
     bool over_sessions; /* this flow started past sip.max_sessions: raise it once */
+    struct sdp_session *sdp; /* scratch for SDP bodies, allocated on the first one */
 };
 
 /* How far the probe looks for a start line after junk. */
@@ -35,6 +38,8 @@ struct sip_flow_state {
 
 static struct sip_inspect *sip_app_ctx;
 static atomic_uint sip_app_sessions;
+/* sdp.* caps from the config, set with sip_app_ctx and read-only after */
+static struct sdp_limits sip_sdp_limits;
 
 enum app_probe_result sip_app_probe(const uint8_t *data, size_t len, int dir)
 {
@@ -90,6 +95,7 @@ static void sip_app_state_free(void *state, void *user)
     struct sip_flow_state *st = state;
     atomic_fetch_sub(&sip_app_sessions, 1);
     sip_dialog_table_free(st->dialogs);
+    sdp_session_free(st->sdp);
     free(st);
 }
 
@@ -100,7 +106,146 @@ struct sip_emit {
     struct output *out;
     struct app_parse *ap;
     struct sip_flow_state *st;
+    const uint8_t *dgram_end; /* UDP: end of the datagram; NULL over TCP */
 };
+
+/* ---- SDP bodies ---- */
+
+/* Whether a Content-Type value is the media type mt ("type/subtype", or
+ * "type/" for any subtype), case-insensitive, parameters ignored. */
+static bool sip_ctype_is(const uint8_t *v, size_t n, const char *mt)
+{
+    size_t i = 0, tl = strlen(mt);
+    while (i < n && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    if (n - i < tl || strncasecmp((const char *)v + i, mt, tl) != 0)
+        return false;
+    if (mt[tl - 1] == '/')
+        return true;
+    i += tl;
+    while (i < n && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    return i == n || v[i] == ';';
+}
+
+/* The boundary parameter of a multipart Content-Type value. */
+static bool sip_multipart_boundary(const uint8_t *v, size_t n, struct sip_range *out)
+{
+    static const char key[] = "boundary=";
+    const size_t kl = sizeof key - 1;
+    for (size_t i = 0; i + kl <= n; i++) {
+        if (strncasecmp((const char *)v + i, key, kl) != 0)
+            continue;
+        size_t b = i + kl, e;
+        if (b < n && v[b] == '"') {
+            b++;
+            for (e = b; e < n && v[e] != '"'; e++)
+                ;
+        } else {
+            for (e = b; e < n && v[e] != ';' && v[e] != ' ' && v[e] != '\t' && v[e] != '\r'; e++)
+                ;
+        }
+        if (e == b || e - b > 70) /* RFC 2046: 1 to 70 characters */
+            return false;
+        out->p = v + b;
+        out->len = (uint32_t)(e - b);
+        return true;
+    }
+    return false;
+}
+
+/* The content of the first application/sdp part of a multipart body. Parts
+ * are delimited by "--boundary" lines; a part's headers end at its first
+ * empty line. Cheap on purpose: one pass, no nesting. */
+static bool sip_multipart_sdp(const struct sip_range *ctype, const struct sip_range *body, struct sip_range *out)
+{
+    struct sip_range bd;
+    if (!sip_multipart_boundary(ctype->p, ctype->len, &bd))
+        return false;
+    uint8_t delim[2 + 70];
+    delim[0] = delim[1] = '-';
+    memcpy(delim + 2, bd.p, bd.len);
+    size_t dl = 2 + bd.len;
+    const uint8_t *p = body->p, *end = body->p + body->len;
+    const uint8_t *d = memmem(p, (size_t)(end - p), delim, dl);
+    while (d) {
+        const uint8_t *part = d + dl;
+        if (end - part >= 2 && part[0] == '-' && part[1] == '-')
+            return false; /* closing delimiter */
+        const uint8_t *lf = memchr(part, '\n', (size_t)(end - part));
+        if (!lf)
+            return false;
+        part = lf + 1;
+        const uint8_t *next = memmem(part, (size_t)(end - part), delim, dl);
+        const uint8_t *pend = next ? next : end;
+        /* the CRLF before the next delimiter belongs to the delimiter */
+        if (next && pend > part && pend[-1] == '\n')
+            pend--;
+        if (next && pend > part && pend[-1] == '\r')
+            pend--;
+        bool is_sdp = false;
+        const uint8_t *line = part;
+        while (line < pend) {
+            const uint8_t *le = memchr(line, '\n', (size_t)(pend - line));
+            const uint8_t *ln_end = le ? le : pend;
+            size_t ll = (size_t)(ln_end - line);
+            if (ll && line[ll - 1] == '\r')
+                ll--;
+            if (ll == 0) { /* end of the part's headers */
+                line = le ? le + 1 : pend;
+                break;
+            }
+            const uint8_t *colon = memchr(line, ':', ll);
+            if (colon) {
+                size_t nl = (size_t)(colon - line);
+                while (nl && (line[nl - 1] == ' ' || line[nl - 1] == '\t'))
+                    nl--;
+                if ((nl == 12 && strncasecmp((const char *)line, "Content-Type", 12) == 0) ||
+                    (nl == 1 && (line[0] == 'c' || line[0] == 'C')))
+                    is_sdp = sip_ctype_is(colon + 1, ll - (size_t)(colon - line) - 1, "application/sdp");
+            }
+            line = le ? le + 1 : pend;
+        }
+        if (is_sdp && line <= pend) {
+            out->p = line;
+            out->len = (uint32_t)(pend - line);
+            return true;
+        }
+        d = next;
+    }
+    return false;
+}
+
+bool sip_sdp_body(const struct sip_msg *m, const struct sip_range *body, struct sip_range *out)
+{
+    if (!body->p || !body->len)
+        return false;
+    const struct sip_header *h = sip_msg_header(m, SIP_HDR_CONTENT_TYPE);
+    if (!h || !h->value.p)
+        return false;
+    if (sip_ctype_is(h->value.p, h->value.len, "application/sdp")) {
+        *out = *body;
+        return true;
+    }
+    return sip_ctype_is(h->value.p, h->value.len, "multipart/") && sip_multipart_sdp(&h->value, body, out);
+}
+
+/* The SDP of a message parsed into the flow's scratch session (valid until
+ * the next message of the flow, pointing into the message), or NULL when
+ * there is none or the body is not SDP. */
+static const struct sdp_session *sip_sdp_parse(struct sip_flow_state *st, struct stats *stats,
+                                               const struct sip_msg *m)
+{
+    struct sip_range part;
+    if (!sip_sdp_body(m, &m->body, &part))
+        return NULL;
+    if (!st->sdp) {
+        st->sdp = sdp_session_new(&sip_sdp_limits);
+        if (!st->sdp)
+            return NULL;
+    }
+    return sdp_parse(st->sdp, part.p, part.len, stats) == TG_OK ? st->sdp : NULL;
+}
 
 /* The addresses of an EVE record follow the message's direction. TCP data
  * may be delivered by a packet of the other direction (an ACK) or by none
@@ -129,7 +274,8 @@ static const struct packet *sip_eve_packet(const struct app_parse *ap, struct pa
     return tmp;
 }
 
-static void sip_emit_eve(struct sip_emit *em, const struct sip_msg *m, sip_event_set ev)
+static void sip_emit_eve(struct sip_emit *em, const struct sip_msg *m, const struct sdp_session *sdp,
+                         sip_event_set ev)
 {
     struct packet *p = em->ap->p, tmp;
     const struct packet *hp = sip_eve_packet(em->ap, &tmp);
@@ -148,6 +294,11 @@ static void sip_emit_eve(struct sip_emit *em, const struct sip_msg *m, sip_event
         json_strn(j, "code", m->status.p, m->status.len);
         json_strn(j, "reason", m->reason.p, m->reason.len);
         json_strn(j, "response_line", m->start_line.p, m->start_line.len);
+    }
+    if (sdp) {
+        json_open_object(j, "sdp");
+        sdp_json(sdp, j);
+        json_close_object(j);
     }
     json_close_object(j);
     output_eve_finish(em->out);
@@ -193,10 +344,75 @@ static const struct sip_range *sip_nth_header(const struct sip_msg *m, enum sip_
     return NULL;
 }
 
+/* What the buffer provider sees of one message. */
+struct sip_detect_ctx {
+    const struct sip_msg *m;
+    const struct sdp_session *sdp; /* NULL without an SDP body */
+};
+
+_Static_assert(RULE_BUF_SDP_MEDIA_ENCRYPTION_KEY - RULE_BUF_SDP_ORIGIN + 1 == SDP_BUF_MAX,
+               "rule.h's sdp.* buffers follow sdp.h's enum sdp_buffer");
+
+/* Suricata's SIP frames: pdu is the whole message; line is the start line
+ * with its CRLF; headers run from the first header to the end of the last
+ * header line (the empty line excluded); body is the body. */
+static bool sip_frame_buffer(const struct sip_msg *m, enum rule_buffer b, struct sip_range *out)
+{
+    bool req = (m->flags & SIP_MF_REQUEST) != 0;
+    const uint8_t *head_end = m->head.p + m->head.len;
+    const uint8_t *line_end = m->start_line.p + m->start_line.len;
+    if (line_end < head_end && *line_end == '\r')
+        line_end++;
+    if (line_end < head_end && *line_end == '\n')
+        line_end++;
+    const uint8_t *hdr_end = head_end; /* drop the empty line */
+    if (hdr_end > line_end && hdr_end[-1] == '\n')
+        hdr_end--;
+    if (hdr_end > line_end && hdr_end[-1] == '\r')
+        hdr_end--;
+    switch (b) {
+    case RULE_BUF_SIP_FRAME_PDU:
+        out->p = m->buf;
+        out->len = m->len;
+        return true;
+    case RULE_BUF_SIP_FRAME_REQUEST_LINE:
+    case RULE_BUF_SIP_FRAME_RESPONSE_LINE:
+        if (req != (b == RULE_BUF_SIP_FRAME_REQUEST_LINE))
+            return false;
+        out->p = m->start_line.p;
+        out->len = (uint32_t)(line_end - m->start_line.p);
+        return true;
+    case RULE_BUF_SIP_FRAME_REQUEST_HEADERS:
+    case RULE_BUF_SIP_FRAME_RESPONSE_HEADERS:
+        if (req != (b == RULE_BUF_SIP_FRAME_REQUEST_HEADERS) || hdr_end <= line_end)
+            return false;
+        out->p = line_end;
+        out->len = (uint32_t)(hdr_end - line_end);
+        return true;
+    case RULE_BUF_SIP_FRAME_REQUEST_BODY:
+    case RULE_BUF_SIP_FRAME_RESPONSE_BODY:
+        if (req != (b == RULE_BUF_SIP_FRAME_REQUEST_BODY) || !m->body.len)
+            return false;
+        *out = m->body;
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool sip_detect_buffer(void *arg, enum rule_buffer b, const char *header, uint32_t idx,
                               const uint8_t **data, uint32_t *len)
 {
-    const struct sip_msg *m = arg;
+    const struct sip_detect_ctx *ctx = arg;
+    const struct sip_msg *m = ctx->m;
+    if (b >= RULE_BUF_SDP_ORIGIN && b <= RULE_BUF_SDP_MEDIA_ENCRYPTION_KEY) {
+        struct sdp_str v;
+        if (!ctx->sdp || !sdp_buffer_get(ctx->sdp, (enum sdp_buffer)(b - RULE_BUF_SDP_ORIGIN), idx, &v) || !v.p)
+            return false;
+        *data = v.p;
+        *len = v.len;
+        return true;
+    }
     bool req = (m->flags & SIP_MF_REQUEST) != 0;
     const struct sip_range *r = NULL;
     struct sip_range tmp;
@@ -222,6 +438,12 @@ static bool sip_detect_buffer(void *arg, enum rule_buffer b, const char *header,
     }
     if (idx)
         return false;
+    if (b >= RULE_BUF_SIP_FRAME_PDU && b <= RULE_BUF_SIP_FRAME_RESPONSE_BODY) {
+        if (!sip_frame_buffer(m, b, &tmp))
+            return false;
+        r = &tmp;
+        goto found;
+    }
     switch (b) {
     case RULE_BUF_SIP_METHOD: r = req ? &m->method : NULL; break;
     case RULE_BUF_SIP_URI: r = req ? &m->uri : NULL; break;
@@ -250,7 +472,8 @@ found:
 }
 
 /* Run the rules on a message and on each event it raised. */
-static void sip_detect(struct sip_emit *em, const struct sip_msg *m, sip_event_set ev)
+static void sip_detect(struct sip_emit *em, const struct sip_msg *m, const struct sdp_session *sdp,
+                       sip_event_set ev)
 {
     struct detect *d = em->e ? engine_detect(em->e) : NULL;
     if (!d)
@@ -263,10 +486,31 @@ static void sip_detect(struct sip_emit *em, const struct sip_msg *m, sip_event_s
         p = (struct packet *)sip_eve_packet(em->ap, &tmp);
     if (!p)
         return;
-    detect_app(d, p, "sip", sip_detect_buffer, (void *)m);
+    struct sip_detect_ctx ctx = {.m = m, .sdp = sdp};
+    detect_app(d, p, "sip", sip_detect_buffer, &ctx);
     for (int e = 0; e < SIP_EV_MAX; e++)
         if (ev & SIP_EV_BIT(e))
             detect_app_event(d, p, "sip", sip_event_info((enum sip_event_id)e)->name);
+}
+
+/* The message as Suricata inspects it: over UDP, bytes after the
+ * Content-Length that are not another message still belong to the body
+ * (a lenient receiver reads them; Suricata's sip.body and SDP include them).
+ * The anomaly (mismatch_content_len) has been raised already. Returns m, or
+ * whole filled with m and the longer body. */
+static const struct sip_msg *sip_inspected_msg(const struct sip_emit *em, const struct sip_msg *m,
+                                               sip_event_set ev, struct sip_msg *whole)
+{
+    if (!em->dgram_end || !(ev & SIP_EV_BIT(SIP_EV_MISMATCH_CONTENT_LEN)))
+        return m;
+    const uint8_t *body = m->body.p ? m->body.p : m->head.p + m->head.len;
+    if (em->dgram_end <= body)
+        return m;
+    *whole = *m;
+    whole->body.p = body;
+    whole->body.len = (uint32_t)(em->dgram_end - body);
+    whole->len = (uint32_t)(em->dgram_end - m->buf);
+    return whole;
 }
 
 /* Every tokenized message passes here exactly once, in order per direction:
@@ -294,11 +538,14 @@ static void sip_handle_message(const struct sip_msg *m, sip_event_set ev, void *
         if (cap_hit)
             stats_inc(em->stats, STAT_SIP_DIALOG_CAP_HIT);
     }
-    sip_emit_eve(em, m, ev);
+    struct sip_msg whole;
+    const struct sip_msg *im = sip_inspected_msg(em, m, ev, &whole);
+    const struct sdp_session *sdp = sip_sdp_parse(em->st, em->stats, im);
+    sip_emit_eve(em, m, sdp, ev);
     if (em->e)
         sip_call_message(engine_calls(em->e), m, em->ap->flow, em->ap->dir,
                          em->ap->p ? em->ap->p->ts_ns : engine_now(em->e));
-    sip_detect(em, m, ev);
+    sip_detect(em, im, sdp, ev);
     engine_observe(em->e, "sip", m, em->ap->p);
 }
 
@@ -317,6 +564,7 @@ static size_t sip_app_parse(void *state, struct app_parse *ap, const uint8_t *da
         return len; /* out of memory: skip these bytes rather than stall the stream */
 
     if (ap->flags & APP_DATAGRAM) {
+        em.dgram_end = data + len;
         if (sip_inspect_datagram(sip_app_ctx, data, len, hdrs, c->max_headers, sip_handle_message, &em) == 0) {
             /* CRLF keepalives are not errors */
             size_t k = 0;
@@ -388,6 +636,7 @@ int sip_app_register(struct app_layer *al, const struct config *cfg)
         sip_config_load(&c, cfg);
         sip_osip_init();
         sip_app_ctx = sip_inspect_new(&c);
+        sdp_limits_init(&sip_sdp_limits, cfg);
     }
     bool ok = sip_app_ctx != NULL;
     pthread_mutex_unlock(&lock);

@@ -3,6 +3,7 @@
 #define TG_APP_LAYER_SIP_H
 
 #include "app-layer.h"
+#include "sip.h"
 
 struct config;
 
@@ -14,5 +15,13 @@ int sip_app_register(struct app_layer *al, const struct config *cfg);
  * "METHOD SP URI SP SIP/d.d" or a status line "SIP/d.d SP", after optional
  * CRLFs. HTTP/SSDP on SIP ports is not SIP. */
 enum app_probe_result sip_app_probe(const uint8_t *data, size_t len, int dir);
+
+/* Where m's SDP is: the whole body when Content-Type is application/sdp, or
+ * the content of the first application/sdp part of a multipart body (one
+ * level, "--boundary" delimiters, the part's own Content-Type or compact
+ * "c:" header). Returns true with *out inside body (which may be m->body
+ * or a longer datagram body, see app-layer-sip.c); false when there is no
+ * SDP. Exported for tests and the SIP fuzz target. */
+bool sip_sdp_body(const struct sip_msg *m, const struct sip_range *body, struct sip_range *out);
 
 #endif

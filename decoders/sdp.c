@@ -831,12 +831,12 @@ static void sdp_json_key(struct json *j, struct sdp_str k)
     bool colon;
     str_split(k, ':', &method, &colon);
     if (!colon || str_eq(method, "uri") || str_eq(method, "prompt")) {
-        json_range(j, "k", k);
+        json_range(j, "encryption_key", k);
         return;
     }
     char buf[96];
     snprintf(buf, sizeof buf, "%.*s:%s", (int)TG_MIN(method.len, 64u), (const char *)method.p, SDP_REDACTED);
-    json_str(j, "k", buf);
+    json_str(j, "encryption_key", buf);
 }
 
 /* One a= value for the "a" array, with secrets replaced. */
@@ -867,7 +867,7 @@ static void sdp_json_attrs(const struct sdp_session *s, struct json *j, int medi
         if (l->type != 'a' || l->media != media)
             continue;
         if (!open) {
-            json_open_array(j, "a");
+            json_open_array(j, "attributes");
             open = true;
         }
         struct sdp_attr a;
@@ -896,52 +896,66 @@ static void sdp_json_lines(const struct sdp_session *s, struct json *j, char typ
         json_close_array(j);
 }
 
-static void sdp_json_conn(struct json *j, const struct sdp_conn *c)
+/* The time descriptions: each t= with the first r= that follows it. */
+static void sdp_json_times(const struct sdp_session *s, struct json *j)
 {
-    if (!c->present)
-        return;
-    json_range(j, "c", c->raw);
-    if (c->ttl)
-        json_u64(j, "ttl", c->ttl);
+    json_open_array(j, "time_descriptions");
+    bool open = false, have_r = false;
+    for (uint32_t i = 0; i < s->n_lines; i++) {
+        const struct sdp_line *l = &s->lines[i];
+        if (l->media != -1)
+            break;
+        if (l->type == 't') {
+            if (open)
+                json_close_object(j);
+            json_open_object(j, NULL);
+            json_range(j, "time", l->value);
+            open = true;
+            have_r = false;
+        } else if (l->type == 'r' && open && !have_r) {
+            json_range(j, "repeat_time", l->value);
+            have_r = true;
+        }
+    }
+    if (open)
+        json_close_object(j);
+    json_close_array(j);
 }
 
 void sdp_json(const struct sdp_session *s, struct json *j)
 {
-    json_u64(j, "v", s->version);
     if (s->origin.present)
-        json_range(j, "o", s->origin.raw);
+        json_range(j, "origin", s->origin.raw);
     if (s->session_name.p)
-        json_range(j, "s", s->session_name);
+        json_range(j, "session_name", s->session_name);
     if (s->session_info.p)
-        json_range(j, "i", s->session_info);
+        json_range(j, "session_info", s->session_info);
     if (s->uri.p)
-        json_range(j, "u", s->uri);
+        json_range(j, "uri", s->uri);
     if (s->email.p)
-        json_range(j, "e", s->email);
+        json_range(j, "email", s->email);
     if (s->phone.p)
-        json_range(j, "p", s->phone);
-    sdp_json_conn(j, &s->conn);
-    sdp_json_lines(s, j, 'b', -1, "b");
-    struct sdp_str v;
-    if (sdp_nth_line(s, 't', false, 0, &v))
-        json_range(j, "t", v);
-    if (sdp_nth_line(s, 'r', false, 0, &v))
-        json_range(j, "r", v);
+        json_range(j, "phone_number", s->phone);
+    if (s->conn.present)
+        json_range(j, "connection_data", s->conn.raw);
+    sdp_json_lines(s, j, 'b', -1, "bandwidths");
+    sdp_json_times(s, j);
     if (s->timezone.p)
-        json_range(j, "z", s->timezone);
+        json_range(j, "timezone", s->timezone);
     if (s->key.p)
         sdp_json_key(j, s->key);
     sdp_json_attrs(s, j, -1);
     if (s->n_media) {
-        json_open_array(j, "m");
+        json_open_array(j, "media_descriptions");
         for (uint32_t i = 0; i < s->n_media; i++) {
             const struct sdp_media *m = &s->media[i];
             json_open_object(j, NULL);
-            json_range(j, "m", m->raw);
+            json_range(j, "media", m->raw);
             if (m->info.p)
-                json_range(j, "i", m->info);
-            sdp_json_lines(s, j, 'b', (int)i, "b");
-            sdp_json_conn(j, &m->conn);
+                json_range(j, "media_info", m->info);
+            sdp_json_lines(s, j, 'b', (int)i, "bandwidths");
+            if (m->conn.present)
+                json_range(j, "connection_data", m->conn.raw);
             if (m->key.p)
                 sdp_json_key(j, m->key);
             sdp_json_attrs(s, j, (int)i);

@@ -222,7 +222,11 @@ bool sdp_buffer_is_multi(enum sdp_buffer id);
 bool sdp_buffer_get(const struct sdp_session *s, enum sdp_buffer id, uint32_t idx, struct sdp_str *out);
 
 /* Write s as Suricata's sip.sdp object members into the open object j:
- * v, o, s, i, u, e, p, c (+ttl), b[], t, r, z, k, a[], m[{m, i, b[], c, a[]}].
+ * Suricata 8's names: origin, session_name, session_info, uri, email,
+ * phone_number, connection_data, bandwidths[], time_descriptions[{time,
+ * repeat_time}], timezone, encryption_key, attributes[],
+ * media_descriptions[{media, media_info, bandwidths[], connection_data,
+ * encryption_key, attributes[]}]. Raw line values, as Suricata logs them.
  * Key material is never written: a=crypto keeps tag and suite and shows
  * "[redacted]" for the key parameters, a=ice-pwd and the value of k= lines
  * (except "prompt" and uri) are "[redacted]" too. */

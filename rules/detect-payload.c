@@ -21,6 +21,108 @@ void detect_scratch_free(struct detect_scratch *s)
 {
     pcre2_match_data_free(s->md);
     s->md = NULL;
+    free(s->tf_buf);
+    s->tf_buf = NULL;
+    s->tf_cap = 0;
+}
+
+static int hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (uint8_t)tolower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* One transform in place on b[0..n) (room for n + 1 bytes); returns the
+ * new length. Suricata's definitions: whitespace is isspace(); compress
+ * turns each run into one space; url_decode decodes %XX and '+'. */
+static size_t transform_one(enum rule_transform t, uint8_t *b, size_t n)
+{
+    size_t o = 0;
+    switch (t) {
+    case RULE_TRANSFORM_TO_LOWERCASE:
+        for (size_t i = 0; i < n; i++)
+            b[i] = (uint8_t)tolower(b[i]);
+        return n;
+    case RULE_TRANSFORM_TO_UPPERCASE:
+        for (size_t i = 0; i < n; i++)
+            b[i] = (uint8_t)toupper(b[i]);
+        return n;
+    case RULE_TRANSFORM_STRIP_WHITESPACE:
+        for (size_t i = 0; i < n; i++)
+            if (!isspace(b[i]))
+                b[o++] = b[i];
+        return o;
+    case RULE_TRANSFORM_COMPRESS_WHITESPACE: {
+        bool in_ws = false;
+        for (size_t i = 0; i < n; i++) {
+            bool ws = isspace(b[i]);
+            if (!ws || !in_ws)
+                b[o++] = ws ? ' ' : b[i];
+            in_ws = ws;
+        }
+        return o;
+    }
+    case RULE_TRANSFORM_DOTPREFIX:
+        if (n && b[0] == '.')
+            return n;
+        memmove(b + 1, b, n);
+        b[0] = '.';
+        return n + 1;
+    case RULE_TRANSFORM_URL_DECODE:
+        for (size_t i = 0; i < n; i++) {
+            if (b[i] == '%' && i + 2 < n && hexval(b[i + 1]) >= 0 && hexval(b[i + 2]) >= 0) {
+                b[o++] = (uint8_t)(hexval(b[i + 1]) << 4 | hexval(b[i + 2]));
+                i += 2;
+            } else {
+                b[o++] = b[i] == '+' ? ' ' : b[i];
+            }
+        }
+        return o;
+    case RULE_TRANSFORM_HEADER_LOWERCASE: {
+        /* header names (line start to ':') lowercased, values kept */
+        bool name = true;
+        for (size_t i = 0; i < n; i++) {
+            if (b[i] == '\n')
+                name = true;
+            else if (b[i] == ':')
+                name = false;
+            else if (name)
+                b[i] = (uint8_t)tolower(b[i]);
+        }
+        return n;
+    }
+    default: /* strip_pseudo_headers: HTTP/2 only, nothing to strip here */
+        return n;
+    }
+}
+
+bool detect_transform(const struct rule_list *l, const uint8_t *buf, uint32_t len, struct detect_scratch *s,
+                      const uint8_t **out, uint32_t *out_len)
+{
+    if (!l->ntransforms) {
+        *out = buf;
+        *out_len = len;
+        return true;
+    }
+    /* each transform grows the data by at most one byte (dotprefix) */
+    size_t need = (size_t)len + l->ntransforms + 1;
+    if (need > s->tf_cap) {
+        uint8_t *nb = realloc(s->tf_buf, need);
+        if (!nb)
+            return false;
+        s->tf_buf = nb;
+        s->tf_cap = need;
+    }
+    if (len)
+        memcpy(s->tf_buf, buf, len);
+    size_t n = len;
+    for (size_t i = 0; i < l->ntransforms; i++)
+        n = transform_one((enum rule_transform)l->transforms[i], s->tf_buf, n);
+    *out = s->tf_buf;
+    *out_len = (uint32_t)n;
+    return true;
 }
 
 static bool var_get(const struct detect_scratch *s, const char *name, uint64_t *v)

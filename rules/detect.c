@@ -203,9 +203,10 @@ static int compile_rule(struct detect *d, struct detect_rule *dr)
     const uint8_t *bytes;
     size_t len;
     const struct rule_match *fp = rule_fast_pattern(r, &list, &bytes, &len);
-    /* sip.header lists carry a header name the prefilter cannot see; in the
+    /* sip.header lists carry a header name the prefilter cannot see; a
+     * transformed buffer is not the bytes the prefilter scans; in the
      * packet group only pkt_data is scanned. */
-    if (fp && len && !list->header && !(dr->kind == DETECT_PKT && list->buffer != RULE_BUF_PKT_DATA)) {
+    if (fp && len && !list->header && !list->ntransforms && !(dr->kind == DETECT_PKT && list->buffer != RULE_BUF_PKT_DATA)) {
         dr->fp_buffer = list->buffer;
         dr->always = false;
     }
@@ -644,8 +645,12 @@ static bool lists_match(struct detect_ctx *c, const struct rule *r, enum rule_bu
         bool ok = false;
         const uint8_t *data;
         uint32_t len;
-        for (uint32_t idx = 0; !ok && idx < 1024 && get_buf(c, l->buffer, l->header, idx, &data, &len); idx++)
-            ok = detect_payload_match(l, data, len, &c->d->scratch);
+        for (uint32_t idx = 0; !ok && idx < 1024 && get_buf(c, l->buffer, l->header, idx, &data, &len); idx++) {
+            const uint8_t *td;
+            uint32_t tl;
+            ok = detect_transform(l, data, len, &c->d->scratch, &td, &tl) &&
+                 detect_payload_match(l, td, tl, &c->d->scratch);
+        }
         if (!ok)
             return false;
         *mbuf = l->buffer;

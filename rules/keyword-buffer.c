@@ -24,6 +24,10 @@ static int kw_transform(struct rule_kw_ctx *k, const char *name, const char *arg
 #undef RULE_TF_NAME
         NULL};
     int t = rule_kw_word(name, names);
+    /* hashing transforms need a digest library tollgate does not link:
+     * refuse rather than load a rule that would never mean what it says */
+    if (t == RULE_TRANSFORM_TO_MD5 || t == RULE_TRANSFORM_TO_SHA1 || t == RULE_TRANSFORM_TO_SHA256)
+        return rule_kw_fail(k, "transform %s is not supported", name);
     if (k->cur_list < 0)
         return rule_kw_fail(k, "a transform needs a sticky buffer before it");
     struct rule_list *l = &k->r->lists[k->cur_list];

@@ -148,6 +148,16 @@ static int kw_target(struct rule_kw_ctx *k, const char *name, const char *arg)
     return TG_OK;
 }
 
+/* noalert; (Suricata 7+): the rule's actions run (bits, thresholds) but
+ * it writes no alert, like flowbits:noalert. */
+static int kw_noalert(struct rule_kw_ctx *k, const char *name, const char *arg)
+{
+    (void)name;
+    (void)arg;
+    k->r->noalert = true;
+    return TG_OK;
+}
+
 const struct rule_keyword rule_kw_meta[] = {
     {"msg", RULE_KW_ARG_REQ, kw_msg},
     {"sid", RULE_KW_ARG_REQ, kw_u32},
@@ -158,5 +168,6 @@ const struct rule_keyword rule_kw_meta[] = {
     {"reference", RULE_KW_ARG_REQ, kw_reference},
     {"metadata", RULE_KW_ARG_REQ, kw_metadata},
     {"target", RULE_KW_ARG_REQ, kw_target},
+    {"noalert", RULE_KW_ARG_NONE, kw_noalert},
 };
 const size_t rule_kw_meta_n = TG_ARRAY_LEN(rule_kw_meta);

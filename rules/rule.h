@@ -492,7 +492,7 @@ struct rule {
     struct rule_threshold detection_filter;
     struct rule_threshold rate_limit; /* tollgate: drops while exceeded */
     struct rule_schedule schedule;
-    bool noalert;           /* flowbits:noalert */
+    bool noalert;           /* flowbits:noalert or noalert; */
     /* Set when the rule needs a protocol or buffer this sensor does not decode
      * (dns, tls, ...): it loads, is counted, and never matches. */
     const char *inactive_reason;

@@ -48,6 +48,16 @@ void xbits_free(struct xbits *x)
 
 size_t xbits_count(const struct xbits *x) { return x->count; }
 
+/* The key of a bit. Like Suricata's host table, ip_src and ip_dst name
+ * the same store: a bit set on the destination host ("track ip_dst") is
+ * the one a later "isset, track ip_src" sees when that host sends. */
+static void xbits_key(struct hostkey *k, enum track_by track, const struct ip_addr *src, const struct ip_addr *dst)
+{
+    hostkey_make(k, track, src, dst);
+    if (track == TRACK_BY_DST)
+        k->track = TRACK_BY_SRC;
+}
+
 /* Find the entry of (id, key) in its bucket; also drops expired entries
  * met on the way so the table cleans itself as it is used. */
 static struct xbit **xbits_slot(struct xbits *x, uint32_t id, const struct hostkey *k, uint64_t now_ns)
@@ -72,7 +82,7 @@ int xbits_set(struct xbits *x, uint32_t id, enum track_by track, const struct ip
               const struct ip_addr *dst, uint64_t now_ns, uint32_t expire_s)
 {
     struct hostkey k;
-    hostkey_make(&k, track, src, dst);
+    xbits_key(&k, track, src, dst);
     struct xbit **pp = xbits_slot(x, id, &k, now_ns);
     if (!*pp) {
         struct xbit *b = x->count < x->max ? calloc(1, sizeof *b) : NULL;
@@ -93,7 +103,7 @@ void xbits_unset(struct xbits *x, uint32_t id, enum track_by track, const struct
                  const struct ip_addr *dst)
 {
     struct hostkey k;
-    hostkey_make(&k, track, src, dst);
+    xbits_key(&k, track, src, dst);
     struct xbit **pp = xbits_slot(x, id, &k, 0);
     if (*pp) {
         struct xbit *b = *pp;
@@ -107,7 +117,7 @@ bool xbits_isset(const struct xbits *x, uint32_t id, enum track_by track, const 
                  const struct ip_addr *dst, uint64_t now_ns)
 {
     struct hostkey k;
-    hostkey_make(&k, track, src, dst);
+    xbits_key(&k, track, src, dst);
     for (const struct xbit *b = x->buckets[hostkey_hash(&k, id, x->seed) % XBITS_BUCKETS]; b; b = b->next)
         if (b->id == id && memcmp(&b->key, &k, sizeof k) == 0)
             return b->expire_ns > now_ns;

@@ -283,6 +283,29 @@ TEST(flowbits_within_a_flow_xbits_across_flows)
     teardown(&fx);
 }
 
+/* ip_src and ip_dst name the same per-host store (Suricata's host table):
+ * a bit set on the receiver of a 200 OK is seen when that host sends. */
+TEST(xbits_dst_then_src)
+{
+    struct fixture fx;
+    CHECK(setup(&fx,
+                "alert udp any any -> any any (content:\"200 OK\"; xbits:set,reg,track ip_dst,expire 60; noalert; sid:1;)\n"
+                "alert udp any any -> any any (content:\"INVITE\"; xbits:isnotset,reg,track ip_src; sid:2;)\n"
+                "alert udp any any -> any any (content:\"INVITE\"; xbits:isset,reg,track ip_src; sid:3;)\n"));
+    struct packet ok = pkt("198.18.0.10", 5060, "198.18.0.66", 5060, IPPROTO_NUM_UDP, "SIP/2.0 200 OK", 1 * SEC);
+    detect_packet(fx.d, &ok, NULL);
+    struct packet inv = pkt("198.18.0.66", 5060, "198.18.0.10", 5060, IPPROTO_NUM_UDP, "INVITE", 2 * SEC);
+    detect_packet(fx.d, &inv, NULL);
+    CHECK_EQ_U(hits(&fx, 1), 0); /* noalert; */
+    CHECK_EQ_U(hits(&fx, 2), 0);
+    CHECK_EQ_U(hits(&fx, 3), 1);
+    struct packet other = pkt("198.18.0.67", 5060, "198.18.0.10", 5060, IPPROTO_NUM_UDP, "INVITE", 2 * SEC);
+    detect_packet(fx.d, &other, NULL);
+    CHECK_EQ_U(hits(&fx, 2), 1);
+    CHECK_EQ_U(hits(&fx, 3), 1);
+    teardown(&fx);
+}
+
 /* A fake SIP message for app-layer rules. */
 struct fake_sip {
     const char *method, *uri, *stat, *ua;
@@ -342,6 +365,33 @@ TEST(app_buffers_and_snort_sip_keywords)
     /* an app rule on a flow of another protocol does not match */
     detect_app(fx.d, &p, "http", fake_get, &req);
     CHECK_EQ_U(hits(&fx, 1), 1);
+    teardown(&fx);
+}
+
+/* Transforms rewrite the buffer before matching, and a fast pattern in a
+ * transformed list must not be prefiltered on the raw bytes. */
+TEST(transforms)
+{
+    struct fixture fx;
+    CHECK(setup(&fx,
+                "alert sip any any -> any any (sip.user_agent; strip_whitespace; content:\"FrIendly-scanner\"; sid:1;)\n"
+                "alert sip any any -> any any (sip.user_agent; to_lowercase; content:\"friendly\"; startswith; sid:2;)\n"
+                "alert sip any any -> any any (sip.user_agent; compress_whitespace; content:\"ly- scan\"; sid:3;)\n"
+                "alert sip any any -> any any (sip.uri; url_decode; content:\"sip:1 0@pbx\"; bsize:11; sid:4;)\n"
+                "alert sip any any -> any any (sip.method; dotprefix; content:\".OPTIONS\"; startswith; sid:5;)\n"
+                "alert sip any any -> any any (sip.user_agent; to_uppercase; content:\"friendly\"; sid:6;)\n"));
+    struct fake_sip req = {.method = "OPTIONS", .uri = "sip:1+0@p%62x", .ua = "FrIendly- \t\r\n scanner"};
+    struct packet p = UDP("OPTIONS ...");
+    detect_app(fx.d, &p, "sip", fake_get, &req);
+    CHECK_EQ_U(hits(&fx, 1), 1);
+    CHECK_EQ_U(hits(&fx, 2), 1);
+    CHECK_EQ_U(hits(&fx, 3), 1);
+    CHECK_EQ_U(hits(&fx, 4), 1);
+    CHECK_EQ_U(hits(&fx, 5), 1);
+    CHECK_EQ_U(hits(&fx, 6), 0); /* case-sensitive content after to_uppercase */
+    teardown(&fx);
+    /* a transform tollgate cannot compute is refused, not ignored */
+    CHECK(!setup(&fx, "alert sip any any -> any any (sip.user_agent; to_md5; content:\"x\"; sid:1;)\n"));
     teardown(&fx);
 }
 
@@ -432,4 +482,4 @@ TEST_MAIN(T(iplist_keyword_and_missing_list), T(prefilter_backends_agree), T(con
           T(header_addresses_ports_direction), T(actions_order_pass_and_verdicts),
           T(thresholds_and_detection_filter), T(rate_limit_drops_while_exceeded),
           T(flowbits_within_a_flow_xbits_across_flows), T(app_buffers_and_snort_sip_keywords),
-          T(app_layer_event_rules))
+          T(app_layer_event_rules), T(transforms), T(xbits_dst_then_src))

@@ -332,13 +332,13 @@ TEST(multicast_and_fqdn_connection)
     CHECK(!s->media[2].conn.ip_valid);
     CHECK(eq(s->media[2].conn.address, "pbx6.example.com"));
 
-    /* the EVE object carries the TTL like Suricata's */
+    /* the EVE object carries the c= line as written, TTL and count included */
     struct json j;
     json_init(&j);
     json_open_object(&j, NULL);
     sdp_json(s, &j);
     json_close_object(&j);
-    CHECK(j.buf && strstr(j.buf, "\"c\":\"IN IP4 224.2.36.42/127/3\",\"ttl\":127") != NULL);
+    CHECK(j.buf && strstr(j.buf, "\"connection_data\":\"IN IP4 224.2.36.42/127/3\"") != NULL);
     json_free(&j);
     /* an IPv6 literal that does not parse is an error, a name is not */
     const char *bad6 = "v=0\r\nc=IN IP6 fd00::zz\r\n";
@@ -361,10 +361,13 @@ TEST(eve_layout_exact)
     json_open_object(&j, NULL);
     sdp_json(s, &j);
     json_close_object(&j);
-    CHECK_STR(j.buf, "{\"v\":0,\"o\":\"alice 1 2 IN IP4 198.18.0.1\",\"s\":\"call\",\"c\":\"IN IP4 198.18.0.1\","
-                     "\"b\":[\"AS:64\"],\"t\":\"0 0\",\"k\":\"clear:[redacted]\",\"a\":[\"tool:x\"],"
-                     "\"m\":[{\"m\":\"audio 7078 RTP/AVP 8 101\",\"b\":[\"TIAS:64000\"],\"k\":\"prompt\","
-                     "\"a\":[\"rtpmap:101 telephone-event/8000\",\"ptime:20\"]}]}");
+    CHECK_STR(j.buf, "{\"origin\":\"alice 1 2 IN IP4 198.18.0.1\",\"session_name\":\"call\","
+                     "\"connection_data\":\"IN IP4 198.18.0.1\",\"bandwidths\":[\"AS:64\"],"
+                     "\"time_descriptions\":[{\"time\":\"0 0\"}],\"encryption_key\":\"clear:[redacted]\","
+                     "\"attributes\":[\"tool:x\"],"
+                     "\"media_descriptions\":[{\"media\":\"audio 7078 RTP/AVP 8 101\",\"bandwidths\":[\"TIAS:64000\"],"
+                     "\"encryption_key\":\"prompt\","
+                     "\"attributes\":[\"rtpmap:101 telephone-event/8000\",\"ptime:20\"]}]}");
     /* rules still see the raw k= line */
     struct sdp_str r;
     CHECK(sdp_buffer_get(s, SDP_BUF_ENCRYPTION_KEY, 0, &r) && eq(r, "clear:secretkey"));

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "engine.h"
 #include "flow.h"
+#include "output.h"
 #include "sip-dialog.h"
 #include "sip-events.h"
 
@@ -686,6 +687,91 @@ TEST(app_tcp_framing)
     config_free(cfg);
 }
 
+/* An SDP body reaches the EVE sip record (Suricata 8's sip.sdp) and the
+ * sdp.* rule buffers; a multipart body's SDP part too; frames are buffers. */
+TEST(app_sdp_eve_and_rules)
+{
+    char err[256], dir[] = "/tmp/tg-test-sip-sdp-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char rules[512], setdir[600];
+    snprintf(rules, sizeof rules, "%s/sdp.rules", dir);
+    FILE *rf = fopen(rules, "w");
+    CHECK(rf != NULL);
+    if (!rf)
+        return;
+    fputs("alert sip any any -> any any (sdp.origin; content:\"alice 2890844526\"; sid:1;)\n"
+          "alert sip any any -> any any (sdp.media.media; content:\"audio 49170\"; startswith; sid:2;)\n"
+          "alert sip any any -> any any (frame:request.line; content:\"SIP/2.0|0d 0a|\"; endswith; sid:3;)\n"
+          "alert sip any any -> any any (frame:request.headers; content:\"Via:\"; startswith; "
+          "content:\"Content-Length: \"; content:\"|0d 0a|\"; distance:0; endswith; "
+          "content:!\"|0d 0a 0d 0a|\"; sid:4;)\n",
+          rf);
+    fclose(rf);
+    (void)setdir;
+    struct config *cfg = config_new();
+    struct output *out = output_open(dir, cfg, NULL, err, sizeof err);
+    CHECK(out != NULL);
+    struct engine *e = out ? engine_new(cfg, out, err, sizeof err) : NULL;
+    CHECK(e != NULL);
+    const char *files[] = {rules};
+    CHECK(e && engine_load_rules(e, cfg, files, 1, false, err, sizeof err) == TG_OK);
+    if (!e) {
+        fprintf(stderr, "  engine: %s\n", err);
+        if (out)
+            output_close(out);
+        config_free(cfg);
+        return;
+    }
+    struct app_layer *al = engine_app_layer(e);
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.proto = IPPROTO_NUM_UDP;
+    f.port[1] = 5060;
+    const char *plain = BASE_HEAD "Content-Type: application/sdp" CRLF "Content-Length: 112" CRLF CRLF SDP_A;
+    app_layer_handle(al, &f, NULL, 0, (const uint8_t *)plain, strlen(plain), APP_DATAGRAM);
+    char mp[2048];
+    int n = snprintf(mp, sizeof mp, "--b7\r\nContent-Type: application/sdp\r\n\r\n%s\r\n--b7--\r\n", SDP_A);
+    char msg[4096];
+    snprintf(msg, sizeof msg, BASE_HEAD "Content-Type: multipart/mixed;boundary=b7" CRLF "Content-Length: %d" CRLF CRLF "%s",
+             n, mp);
+    app_layer_handle(al, &f, NULL, 0, (const uint8_t *)msg, strlen(msg), APP_DATAGRAM);
+    struct stats *st = engine_stats(e);
+    CHECK_EQ_U(st->c[STAT_SIP_MESSAGES], 2);
+    CHECK_EQ_U(st->c[STAT_SDP_PARSED], 2);
+    app_layer_flow_end(al, &f);
+    engine_free(e);
+    output_close(out);
+    config_free(cfg);
+    char path[700], line[8192];
+    snprintf(path, sizeof path, "%s/eve.json", dir);
+    FILE *ev = fopen(path, "r");
+    CHECK(ev != NULL);
+    int sdp_records = 0, alerts[5] = {0};
+    while (ev && fgets(line, sizeof line, ev)) {
+        if (strstr(line, "\"event_type\":\"sip\"") &&
+            strstr(line, "\"sdp\":{\"origin\":\"alice 2890844526 2890844526 IN IP4 198.18.0.1\"") &&
+            strstr(line, "\"media_descriptions\":[{\"media\":\"audio 49170 RTP/AVP 0\""))
+            sdp_records++;
+        const char *sid = strstr(line, "\"signature_id\":");
+        if (sid) {
+            int k = atoi(sid + 15);
+            if (k >= 1 && k <= 4)
+                alerts[k]++;
+        }
+    }
+    if (ev)
+        fclose(ev);
+    CHECK_EQ_U(sdp_records, 2);
+    for (int k = 1; k <= 4; k++)
+        CHECK_EQ_U(alerts[k], 2);
+    const char *names[] = {"eve.json", "fast.log", "tollgate.db", "sdp.rules"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 TEST(event_table)
 {
     size_t n;
@@ -702,8 +788,49 @@ TEST(event_table)
     }
 }
 
-TEST_MAIN(T(tokenizer_request), T(tokenizer_response), T(tokenizer_folding), T(tokenizer_compact_forms),
+/* The SDP of a body: plain application/sdp, the application/sdp part of a
+ * multipart body (quoted boundary, compact c: header), none otherwise. */
+static bool sdp_of(const char *msg, char *out, size_t cap)
+{
+    struct sip_header hdrs[32];
+    struct sip_msg m;
+    sip_msg_init(&m, hdrs, 32);
+    if (sip_parse_message((const uint8_t *)msg, strlen(msg), SIP_DATAGRAM, &m) <= 0)
+        return false;
+    struct sip_range r;
+    if (!sip_sdp_body(&m, &m.body, &r))
+        return false;
+    snprintf(out, cap, "%.*s", (int)r.len, (const char *)r.p);
+    return true;
+}
+
+TEST(sdp_body_and_multipart)
+{
+    char got[256];
+    CHECK(sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: Application/SDP ; x=1\r\n\r\nv=0\r\n", got, sizeof got));
+    CHECK_STR(got, "v=0\r\n");
+    const char *mp = "INVITE sip:b@x SIP/2.0\r\n"
+                     "Content-Type: multipart/mixed;boundary=\"unique-boundary-1\"\r\n\r\n"
+                     "preamble\r\n--unique-boundary-1\r\nContent-Type: text/plain\r\n\r\nv=9 not sdp\r\n"
+                     "--unique-boundary-1\r\nc: application/sdp\r\nContent-Disposition: session\r\n\r\n"
+                     "v=0\r\ns=-\r\n\r\n--unique-boundary-1--\r\n";
+    CHECK(sdp_of(mp, got, sizeof got));
+    CHECK_STR(got, "v=0\r\ns=-\r\n");
+    /* the last part may lack the closing delimiter */
+    CHECK(sdp_of("MESSAGE sip:b@x SIP/2.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n"
+                 "--b1\r\nContent-Type: application/sdp\r\n\r\nv=0", got, sizeof got));
+    CHECK_STR(got, "v=0");
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: application/sdpx\r\n\r\nv=0\r\n", got, sizeof got));
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n\r\nv=0", got, sizeof got));
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: multipart/mixed;boundary=zz\r\n\r\n--zz", got,
+                  sizeof got));
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\nContent-Type: multipart/mixed;boundary=zz\r\n\r\n"
+                  "--zz\r\nContent-Type: text/plain\r\n\r\nv=0\r\n--zz--\r\n", got, sizeof got));
+    CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\n\r\nv=0\r\n", got, sizeof got));
+}
+
+TEST_MAIN(T(sdp_body_and_multipart), T(tokenizer_request), T(tokenizer_response), T(tokenizer_folding), T(tokenizer_compact_forms),
           T(tokenizer_body_and_framing), T(tokenizer_junk_and_decline), T(tokenizer_nul_bytes),
           T(tokenizer_header_cap), T(osip_fields), T(events_base_is_clean), T(events_each_positive),
           T(events_nul_byte), T(events_negatives), T(events_length_limits), T(events_datagram_framing), T(dialog_replay),
-          T(dialog_fakebusy), T(dialog_cap), T(dialog_table_grows), T(app_probe), T(app_tcp_framing), T(event_table))
+          T(dialog_fakebusy), T(dialog_cap), T(dialog_table_grows), T(app_probe), T(app_tcp_framing), T(app_sdp_eve_and_rules), T(event_table))

@@ -1,6 +1,7 @@
-/* fuzz-sip.c - libFuzzer target: SIP tokenizer (datagram and stream), anomaly checks, dialogs and libosip2 value parsers on arbitrary bytes. */
+/* fuzz-sip.c - libFuzzer target: SIP tokenizer (datagram and stream), anomaly checks, dialogs, SDP body location (multipart) and libosip2 value parsers on arbitrary bytes. */
 #include <stdlib.h>
 #include <string.h>
+#include "app-layer-sip.h"
 #include "sip-dialog.h"
 #include "sip-events.h"
 
@@ -14,6 +15,9 @@ static void fuzz_msg(const struct sip_msg *m, sip_event_set ev, void *arg)
     (void)arg;
     bool cap;
     sip_dialog_update(fuzz_dialogs, m, &cap);
+    struct sip_range sdp;
+    if (sip_sdp_body(m, &m->body, &sdp) && sdp.len && (sdp.p < m->body.p || sdp.p + sdp.len > m->body.p + m->body.len))
+        abort(); /* the SDP part must lie inside the body */
     char buf[256];
     for (uint32_t i = 0; i < m->n_hdrs; i++) {
         const struct sip_header *h = &m->hdrs[i];
