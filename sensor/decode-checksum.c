@@ -2,6 +2,57 @@
  * TCP, UDP, ICMP and ICMPv6 segments, and how a bad one is recorded. */
 #include "decode-internal.h"
 
+#include <string.h>
+
+/* One's complement sum of d[0..len) in the machine's byte order: the sum is
+ * independent of byte order up to a final swap (RFC 1071 section 2(B)), so
+ * eight bytes at a time are loaded natively (memcpy, no alignment demand) and
+ * added with end-around carry. The result is folded to 16 bits. */
+static uint16_t decode_csum_native(const uint8_t *d, uint32_t len)
+{
+    uint64_t s = 0, v;
+    while (len >= 32) {
+        uint64_t a, b, c2, e;
+        memcpy(&a, d, 8);
+        memcpy(&b, d + 8, 8);
+        memcpy(&c2, d + 16, 8);
+        memcpy(&e, d + 24, 8);
+        s += a;
+        s += (s < a);
+        s += b;
+        s += (s < b);
+        s += c2;
+        s += (s < c2);
+        s += e;
+        s += (s < e);
+        d += 32;
+        len -= 32;
+    }
+    while (len >= 8) {
+        memcpy(&v, d, 8);
+        s += v;
+        s += (s < v);
+        d += 8;
+        len -= 8;
+    }
+    /* The last 0..7 bytes, zero padded to a whole word in memory order:
+     * an odd last byte is the first (high-order in network order) byte of
+     * its 16-bit word, as RFC 1071 pads it. */
+    if (len) {
+        uint8_t tail[8] = {0};
+        memcpy(tail, d, len);
+        memcpy(&v, tail, 8);
+        s += v;
+        s += (s < v);
+    }
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffff) + (s >> 16);
+    s = (s & 0xffff) + (s >> 16);
+    s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)s;
+}
+
 uint32_t decode_csum_add(uint32_t sum, const uint8_t *b, uint32_t len)
 {
     /* The one hot loop of decode: the range is checked once through the
@@ -10,19 +61,14 @@ uint32_t decode_csum_add(uint32_t sum, const uint8_t *b, uint32_t len)
     cursor_init(&c, b, len);
     if (!cursor_has(&c, len))
         return sum;
-    const uint8_t *d = cursor_ptr(&c);
-    uint64_t s = sum;
-    uint32_t i = 0;
-    /* 32-bit big-endian words fold to the same 16-bit one's complement sum
-     * (2^16 = 1 modulo 0xffff) in half the steps. */
-    for (; i + 3 < len; i += 4)
-        s += (uint32_t)d[i] << 24 | (uint32_t)d[i + 1] << 16 | (uint32_t)d[i + 2] << 8 | d[i + 3];
-    for (; i + 1 < len; i += 2)
-        s += (uint32_t)(d[i] << 8 | d[i + 1]);
-    if (i < len)
-        s += (uint32_t)d[i] << 8;
-    while (s >> 32)
-        s = (s & 0xffffffffu) + (s >> 32);
+    uint16_t n = decode_csum_native(cursor_ptr(&c), len);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    n = (uint16_t)(n >> 8 | n << 8);
+#endif
+    /* Keep the partial sum unfolded (callers add pseudo-header words), but
+     * within 32 bits. */
+    uint64_t s = (uint64_t)sum + n;
+    s = (s & 0xffffffffu) + (s >> 32);
     return (uint32_t)s;
 }
 
