@@ -35,15 +35,31 @@ static uint16_t decode_csum_native(const uint8_t *d, uint32_t len)
         d += 8;
         len -= 8;
     }
-    /* The last 0..7 bytes, zero padded to a whole word in memory order:
-     * an odd last byte is the first (high-order in network order) byte of
-     * its 16-bit word, as RFC 1071 pads it. */
+    /* The last 0..7 bytes, in memory order: an odd last byte is the first
+     * (high-order in network order) byte of its 16-bit word, zero padded as
+     * RFC 1071 pads it; in native order it keeps its place in memory. */
+    if (len >= 4) {
+        uint32_t w;
+        memcpy(&w, d, 4);
+        s += w;
+        s += (s < w);
+        d += 4;
+        len -= 4;
+    }
+    if (len >= 2) {
+        uint16_t h;
+        memcpy(&h, d, 2);
+        s += h;
+        s += (s < h);
+        d += 2;
+        len -= 2;
+    }
     if (len) {
-        uint8_t tail[8] = {0};
-        memcpy(tail, d, len);
-        memcpy(&v, tail, 8);
-        s += v;
-        s += (s < v);
+        uint8_t pad[2] = {d[0], 0};
+        uint16_t h;
+        memcpy(&h, pad, 2);
+        s += h;
+        s += (s < h);
     }
     s = (s & 0xffffffffu) + (s >> 32);
     s = (s & 0xffffffffu) + (s >> 32);
