@@ -184,20 +184,35 @@ void json_strn(struct json *j, const char *key, const uint8_t *s, size_t n)
     json_escaped(j, s, n);
 }
 
+/* Decimal digits of v ending just before end; returns where they start.
+ * Every flow and stats record is mostly numbers, and snprintf's format
+ * interpretation was a tenth of the output cost. */
+static char *json_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 void json_u64(struct json *j, const char *key, uint64_t v)
 {
-    char b[32];
+    char b[24];
     json_key(j, key);
-    snprintf(b, sizeof b, "%" PRIu64, v);
-    json_puts(j, b);
+    char *d = json_digits(b + sizeof b, v);
+    json_put(j, d, (size_t)(b + sizeof b - d));
 }
 
 void json_i64(struct json *j, const char *key, int64_t v)
 {
-    char b[32];
+    char b[24];
     json_key(j, key);
-    snprintf(b, sizeof b, "%" PRId64, v);
-    json_puts(j, b);
+    /* The magnitude in unsigned arithmetic, so INT64_MIN has one too. */
+    char *d = json_digits(b + sizeof b, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--d = '-';
+    json_put(j, d, (size_t)(b + sizeof b - d));
 }
 
 void json_double(struct json *j, const char *key, double v)
@@ -227,15 +242,43 @@ void json_null(struct json *j, const char *key)
     json_puts(j, "null");
 }
 
+/* The last second formatted by this thread: records come in time order, so
+ * most timestamps share their second with the one before and gmtime_r and
+ * strftime run once per second of traffic, not once per record. */
+static _Thread_local struct {
+    bool valid;
+    time_t sec;
+    char base[32];
+    size_t base_len;
+} json_time_cache;
+
 void json_format_time(uint64_t ts_ns, char *buf, size_t len)
 {
     time_t sec = (time_t)(ts_ns / TG_NS_PER_SEC);
     unsigned usec = (unsigned)((ts_ns % TG_NS_PER_SEC) / 1000);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%06u+0000", base, usec);
+    if (!json_time_cache.valid || json_time_cache.sec != sec) {
+        struct tm tm;
+        gmtime_r(&sec, &tm);
+        json_time_cache.base_len = strftime(json_time_cache.base, sizeof json_time_cache.base, "%Y-%m-%dT%H:%M:%S", &tm);
+        json_time_cache.base[json_time_cache.base_len] = '\0';
+        json_time_cache.sec = sec;
+        json_time_cache.valid = true;
+    }
+    /* base, '.', six digits, "+0000" and the NUL */
+    size_t need = json_time_cache.base_len + 1 + 6 + 5 + 1;
+    if (len < need) {
+        snprintf(buf, len, "%s.%06u+0000", json_time_cache.base, usec);
+        return;
+    }
+    char *o = buf;
+    memcpy(o, json_time_cache.base, json_time_cache.base_len);
+    o += json_time_cache.base_len;
+    *o++ = '.';
+    for (int k = 5; k >= 0; k--) {
+        o[k] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    memcpy(o + 6, "+0000", 6);
 }
 
 void json_time(struct json *j, const char *key, uint64_t ts_ns)

@@ -5,7 +5,20 @@
 
 const char *ip_addr_str(const struct ip_addr *a, char *buf, size_t len)
 {
-    if (a->family == 4) {
+    if (a->family == 4 && len >= 16) {
+        /* Dotted quad by hand, as inet_ntop writes it: every flow record
+         * prints two addresses and inet_ntop went through sprintf. */
+        char *o = buf;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = a->b[i];
+            if (v >= 100)
+                *o++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+            *o++ = i < 3 ? '.' : '\0';
+        }
+    } else if (a->family == 4) {
         if (!inet_ntop(AF_INET, a->b, buf, (socklen_t)len))
             buf[0] = '\0';
     } else if (a->family == 6) {
