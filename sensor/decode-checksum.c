@@ -6,29 +6,27 @@
 
 /* One's complement sum of d[0..len) in the machine's byte order: the sum is
  * independent of byte order up to a final swap (RFC 1071 section 2(B)), so
- * eight bytes at a time are loaded natively (memcpy, no alignment demand) and
- * added with end-around carry. The result is folded to 16 bits. */
+ * eight bytes at a time are loaded natively (memcpy, no alignment demand),
+ * added with end-around carry and folded to 16 bits at the end. */
 static uint16_t decode_csum_native(const uint8_t *d, uint32_t len)
 {
-    uint64_t s = 0, v;
-    while (len >= 32) {
-        uint64_t a, b, c2, e;
+    /* Two 64-bit sums with end-around carry (add, adc), so two independent
+     * chains run side by side. */
+    uint64_t s = 0, t = 0, v;
+    while (len >= 16) {
+        uint64_t a, b;
         memcpy(&a, d, 8);
         memcpy(&b, d + 8, 8);
-        memcpy(&c2, d + 16, 8);
-        memcpy(&e, d + 24, 8);
         s += a;
         s += (s < a);
-        s += b;
-        s += (s < b);
-        s += c2;
-        s += (s < c2);
-        s += e;
-        s += (s < e);
-        d += 32;
-        len -= 32;
+        t += b;
+        t += (t < b);
+        d += 16;
+        len -= 16;
     }
-    while (len >= 8) {
+    s += t;
+    s += (s < t);
+    if (len >= 8) {
         memcpy(&v, d, 8);
         s += v;
         s += (s < v);
