@@ -71,6 +71,8 @@ uint32_t decode_csum_add(uint32_t sum, const uint8_t *b, uint32_t len)
 {
     /* The one hot loop of decode: the range is checked once through the
      * cursor, then summed without a check per word. */
+    if (len == 0)
+        return sum;
     struct cursor c;
     cursor_init(&c, b, len);
     if (!cursor_has(&c, len))

@@ -27,22 +27,31 @@ void json_reset(struct json *j)
         j->buf[0] = '\0';
 }
 
-static void json_put(struct json *j, const char *s, size_t n)
+/* Make room for n more bytes and the NUL; false (and the record marked bad)
+ * when memory runs out. */
+static bool json_grow(struct json *j, size_t n)
 {
     if (j->oom)
-        return;
-    if (j->len + n + 1 > j->cap) {
-        size_t ncap = j->cap ? j->cap : 512;
-        while (ncap < j->len + n + 1)
-            ncap *= 2;
-        char *nb = realloc(j->buf, ncap);
-        if (!nb) {
-            j->oom = true;
-            return;
-        }
-        j->buf = nb;
-        j->cap = ncap;
+        return false;
+    if (j->len + n + 1 <= j->cap)
+        return true;
+    size_t ncap = j->cap ? j->cap : 512;
+    while (ncap < j->len + n + 1)
+        ncap *= 2;
+    char *nb = realloc(j->buf, ncap);
+    if (!nb) {
+        j->oom = true;
+        return false;
     }
+    j->buf = nb;
+    j->cap = ncap;
+    return true;
+}
+
+static void json_put(struct json *j, const char *s, size_t n)
+{
+    if (!json_grow(j, n))
+        return;
     memcpy(j->buf + j->len, s, n);
     j->len += n;
     j->buf[j->len] = '\0';
@@ -85,50 +94,67 @@ static size_t utf8_len(const uint8_t *s, size_t n)
     return need;
 }
 
+/* Bytes that are copied as they are: printable ASCII but '"' and '\\'. */
+static bool json_plain(uint8_t c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
 static void json_escaped(struct json *j, const uint8_t *s, size_t n)
 {
-    json_put(j, "\"", 1);
+    /* Room for the worst case (every byte as \u00XX) up front, then write in
+     * place: one capacity check per string instead of one per run. */
+    if (n > (SIZE_MAX - 16) / 6) {
+        j->oom = true;
+        return;
+    }
+    if (!json_grow(j, n * 6 + 2))
+        return;
+    static const char hex[] = "0123456789abcdef";
+    char *o = j->buf + j->len;
+    *o++ = '"';
     size_t i = 0;
     while (i < n) {
         uint8_t c = s[i];
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            json_put(j, esc, 2);
+        if (json_plain(c)) {
+            size_t k = i + 1;
+            while (k < n && json_plain(s[k]))
+                k++;
+            memcpy(o, s + i, k - i);
+            o += k - i;
+            i = k;
+        } else if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
             i++;
         } else if (c == '\n') {
-            json_put(j, "\\n", 2);
+            *o++ = '\\';
+            *o++ = 'n';
             i++;
         } else if (c == '\r') {
-            json_put(j, "\\r", 2);
+            *o++ = '\\';
+            *o++ = 'r';
             i++;
         } else if (c == '\t') {
-            json_put(j, "\\t", 2);
+            *o++ = '\\';
+            *o++ = 't';
             i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            json_put(j, esc, 6);
-            i++;
-        } else if (c < 0x80) {
-            size_t k = i;
-            while (k < n && s[k] >= 0x20 && s[k] < 0x7f && s[k] != '"' && s[k] != '\\')
-                k++;
-            json_put(j, (const char *)s + i, k - i);
-            i = k;
         } else {
-            size_t u = utf8_len(s + i, n - i);
+            size_t u = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
             if (u) {
-                json_put(j, (const char *)s + i, u);
+                memcpy(o, s + i, u);
+                o += u;
                 i += u;
             } else {
-                snprintf(esc, sizeof esc, "\\u%04x", c);
-                json_put(j, esc, 6);
+                /* control, DEL or a byte of no well-formed UTF-8 sequence */
+                memcpy(o, "\\u00", 4);
+                o[4] = hex[c >> 4];
+                o[5] = hex[c & 15];
+                o += 6;
                 i++;
             }
         }
     }
-    json_put(j, "\"", 1);
+    *o++ = '"';
+    *o = '\0';
+    j->len = (size_t)(o - j->buf);
 }
 
 static void json_key(struct json *j, const char *key)
