@@ -268,37 +268,41 @@ void json_null(struct json *j, const char *key)
     json_puts(j, "null");
 }
 
-/* The last second formatted by this thread: records come in time order, so
- * most timestamps share their second with the one before and gmtime_r and
- * strftime run once per second of traffic, not once per record. */
-static _Thread_local struct {
+/* Seconds formatted lately by this thread, direct-mapped by the low bits:
+ * records come roughly in time order (a flow record carries its start and
+ * its end second), so gmtime_r and strftime run about once per second of
+ * traffic, not once per timestamp. */
+#define JSON_TIME_CACHE 8
+struct json_time_entry {
     bool valid;
     time_t sec;
     char base[32];
     size_t base_len;
-} json_time_cache;
+};
+static _Thread_local struct json_time_entry json_time_cache[JSON_TIME_CACHE];
 
 void json_format_time(uint64_t ts_ns, char *buf, size_t len)
 {
     time_t sec = (time_t)(ts_ns / TG_NS_PER_SEC);
     unsigned usec = (unsigned)((ts_ns % TG_NS_PER_SEC) / 1000);
-    if (!json_time_cache.valid || json_time_cache.sec != sec) {
+    struct json_time_entry *e = &json_time_cache[(uint64_t)sec % JSON_TIME_CACHE];
+    if (!e->valid || e->sec != sec) {
         struct tm tm;
         gmtime_r(&sec, &tm);
-        json_time_cache.base_len = strftime(json_time_cache.base, sizeof json_time_cache.base, "%Y-%m-%dT%H:%M:%S", &tm);
-        json_time_cache.base[json_time_cache.base_len] = '\0';
-        json_time_cache.sec = sec;
-        json_time_cache.valid = true;
+        e->base_len = strftime(e->base, sizeof e->base, "%Y-%m-%dT%H:%M:%S", &tm);
+        e->base[e->base_len] = '\0';
+        e->sec = sec;
+        e->valid = true;
     }
     /* base, '.', six digits, "+0000" and the NUL */
-    size_t need = json_time_cache.base_len + 1 + 6 + 5 + 1;
+    size_t need = e->base_len + 1 + 6 + 5 + 1;
     if (len < need) {
-        snprintf(buf, len, "%s.%06u+0000", json_time_cache.base, usec);
+        snprintf(buf, len, "%s.%06u+0000", e->base, usec);
         return;
     }
     char *o = buf;
-    memcpy(o, json_time_cache.base, json_time_cache.base_len);
-    o += json_time_cache.base_len;
+    memcpy(o, e->base, e->base_len);
+    o += e->base_len;
     *o++ = '.';
     for (int k = 5; k >= 0; k--) {
         o[k] = (char)('0' + usec % 10);
