@@ -1,5 +1,6 @@
 /* test-fastfmt.c - the hand-written number, time and IPv4 formatting of the
- * output path gives exactly what printf, strftime and inet_ntop give. */
+ * output path gives exactly what printf, strftime and inet_ntop give, and
+ * the address order is memcmp's. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -60,4 +61,25 @@ TEST(ipv4)
     }
 }
 
-TEST_MAIN(T(numbers), T(times), T(ipv4))
+TEST(addr_order)
+{
+    /* the sign of ip_addr_cmp is memcmp's over the 16 address bytes */
+    static const uint8_t pat[] = {0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff};
+    for (int pos = 0; pos < 16; pos++)
+        for (size_t i = 0; i < sizeof pat; i++)
+            for (size_t k = 0; k < sizeof pat; k++) {
+                struct ip_addr a = {.family = 6}, b = {.family = 6};
+                memset(a.b, 0x55, 16);
+                memset(b.b, 0x55, 16);
+                a.b[pos] = pat[i];
+                b.b[pos] = pat[k];
+                if (pos < 15)
+                    b.b[15] = 0xaa; /* a later difference must not decide */
+                int want = memcmp(a.b, b.b, 16), got = ip_addr_cmp(&a, &b);
+                CHECK((want < 0) == (got < 0) && (want > 0) == (got > 0));
+            }
+    struct ip_addr v4 = {.family = 4}, v6 = {.family = 6};
+    CHECK(ip_addr_cmp(&v4, &v6) < 0 && ip_addr_cmp(&v6, &v4) > 0 && ip_addr_cmp(&v4, &v4) == 0);
+}
+
+TEST_MAIN(T(numbers), T(times), T(ipv4), T(addr_order))
