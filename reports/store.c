@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include "config.h"
+#include "json.h"
 #include "store.h"
 #include "sip-call.h"
 
@@ -341,12 +342,14 @@ static void store_tx(struct store *s)
 
 void store_format_time(uint64_t ts_ns, char *buf, size_t len)
 {
-    time_t sec = (time_t)(ts_ns / TG_NS_PER_SEC);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%06uZ", base, (unsigned)((ts_ns % TG_NS_PER_SEC) / 1000));
+    /* json_format_time caches the formatted second (strftime per flow row
+     * showed in profiles); only the zone suffix differs: "+0000" -> "Z". */
+    char t[48];
+    json_format_time(ts_ns, t, sizeof t);
+    size_t n = strlen(t);
+    if (n > 5 && !strcmp(t + n - 5, "+0000"))
+        t[n - 5] = 'Z', t[n - 4] = '\0';
+    snprintf(buf, len, "%s", t);
 }
 
 static void bind_time(sqlite3_stmt *st, int col, uint64_t ts_ns)

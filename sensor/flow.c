@@ -114,9 +114,15 @@ uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len)
     uint64_t b = (uint64_t)len << 56;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
-        uint64_t m = (uint64_t)in[i] | (uint64_t)in[i + 1] << 8 | (uint64_t)in[i + 2] << 16 |
-                     (uint64_t)in[i + 3] << 24 | (uint64_t)in[i + 4] << 32 | (uint64_t)in[i + 5] << 40 |
-                     (uint64_t)in[i + 6] << 48 | (uint64_t)in[i + 7] << 56;
+        /* little-endian words, one load each on a little-endian host */
+        uint64_t m;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(&m, in + i, 8);
+#else
+        m = (uint64_t)in[i] | (uint64_t)in[i + 1] << 8 | (uint64_t)in[i + 2] << 16 | (uint64_t)in[i + 3] << 24 |
+            (uint64_t)in[i + 4] << 32 | (uint64_t)in[i + 5] << 40 | (uint64_t)in[i + 6] << 48 |
+            (uint64_t)in[i + 7] << 56;
+#endif
         v3 ^= m;
         SIPROUND;
         SIPROUND;

@@ -27,22 +27,31 @@ void json_reset(struct json *j)
         j->buf[0] = '\0';
 }
 
-static void json_put(struct json *j, const char *s, size_t n)
+/* Make room for n more bytes and the NUL; false (and the record marked bad)
+ * when memory runs out. */
+static bool json_grow(struct json *j, size_t n)
 {
     if (j->oom)
-        return;
-    if (j->len + n + 1 > j->cap) {
-        size_t ncap = j->cap ? j->cap : 512;
-        while (ncap < j->len + n + 1)
-            ncap *= 2;
-        char *nb = realloc(j->buf, ncap);
-        if (!nb) {
-            j->oom = true;
-            return;
-        }
-        j->buf = nb;
-        j->cap = ncap;
+        return false;
+    if (j->len + n + 1 <= j->cap)
+        return true;
+    size_t ncap = j->cap ? j->cap : 512;
+    while (ncap < j->len + n + 1)
+        ncap *= 2;
+    char *nb = realloc(j->buf, ncap);
+    if (!nb) {
+        j->oom = true;
+        return false;
     }
+    j->buf = nb;
+    j->cap = ncap;
+    return true;
+}
+
+static void json_put(struct json *j, const char *s, size_t n)
+{
+    if (!json_grow(j, n))
+        return;
     memcpy(j->buf + j->len, s, n);
     j->len += n;
     j->buf[j->len] = '\0';
@@ -85,50 +94,76 @@ static size_t utf8_len(const uint8_t *s, size_t n)
     return need;
 }
 
+/* Bytes that are copied as they are: printable ASCII but '"' and '\\'
+ * (a table: one load per byte of every key and value written). */
+#define JSON_P8(x) x, x, x, x, x, x, x, x
+static const bool json_plain_tab[256] = {
+    JSON_P8(0), JSON_P8(0), JSON_P8(0), JSON_P8(0),                     /* 0x00-0x1f */
+    1, 1, 0, 1, 1, 1, 1, 1, JSON_P8(1), JSON_P8(1), JSON_P8(1),         /* 0x20-0x3f, '"' */
+    JSON_P8(1), JSON_P8(1), JSON_P8(1), 1, 1, 1, 1, 0, 1, 1, 1,         /* 0x40-0x5f, '\\' */
+    JSON_P8(1), JSON_P8(1), JSON_P8(1), 1, 1, 1, 1, 1, 1, 1, 0,         /* 0x60-0x7f, DEL */
+};
+#undef JSON_P8
+static bool json_plain(uint8_t c) { return json_plain_tab[c]; }
+
 static void json_escaped(struct json *j, const uint8_t *s, size_t n)
 {
-    json_put(j, "\"", 1);
+    /* Room for the worst case (every byte as \u00XX) up front, then write in
+     * place: one capacity check per string instead of one per run. */
+    if (n > (SIZE_MAX - 16) / 6) {
+        j->oom = true;
+        return;
+    }
+    if (!json_grow(j, n * 6 + 2))
+        return;
+    static const char hex[] = "0123456789abcdef";
+    char *o = j->buf + j->len;
+    *o++ = '"';
     size_t i = 0;
     while (i < n) {
         uint8_t c = s[i];
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            json_put(j, esc, 2);
+        if (json_plain(c)) {
+            size_t k = i + 1;
+            while (k < n && json_plain(s[k]))
+                k++;
+            memcpy(o, s + i, k - i);
+            o += k - i;
+            i = k;
+        } else if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
             i++;
         } else if (c == '\n') {
-            json_put(j, "\\n", 2);
+            *o++ = '\\';
+            *o++ = 'n';
             i++;
         } else if (c == '\r') {
-            json_put(j, "\\r", 2);
+            *o++ = '\\';
+            *o++ = 'r';
             i++;
         } else if (c == '\t') {
-            json_put(j, "\\t", 2);
+            *o++ = '\\';
+            *o++ = 't';
             i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            json_put(j, esc, 6);
-            i++;
-        } else if (c < 0x80) {
-            size_t k = i;
-            while (k < n && s[k] >= 0x20 && s[k] < 0x7f && s[k] != '"' && s[k] != '\\')
-                k++;
-            json_put(j, (const char *)s + i, k - i);
-            i = k;
         } else {
-            size_t u = utf8_len(s + i, n - i);
+            size_t u = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
             if (u) {
-                json_put(j, (const char *)s + i, u);
+                memcpy(o, s + i, u);
+                o += u;
                 i += u;
             } else {
-                snprintf(esc, sizeof esc, "\\u%04x", c);
-                json_put(j, esc, 6);
+                /* control, DEL or a byte of no well-formed UTF-8 sequence */
+                memcpy(o, "\\u00", 4);
+                o[4] = hex[c >> 4];
+                o[5] = hex[c & 15];
+                o += 6;
                 i++;
             }
         }
     }
-    json_put(j, "\"", 1);
+    *o++ = '"';
+    *o = '\0';
+    j->len = (size_t)(o - j->buf);
 }
 
 static void json_key(struct json *j, const char *key)
@@ -184,20 +219,35 @@ void json_strn(struct json *j, const char *key, const uint8_t *s, size_t n)
     json_escaped(j, s, n);
 }
 
+/* Decimal digits of v ending just before end; returns where they start.
+ * Every flow and stats record is mostly numbers, and snprintf's format
+ * interpretation was a tenth of the output cost. */
+static char *json_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 void json_u64(struct json *j, const char *key, uint64_t v)
 {
-    char b[32];
+    char b[24];
     json_key(j, key);
-    snprintf(b, sizeof b, "%" PRIu64, v);
-    json_puts(j, b);
+    char *d = json_digits(b + sizeof b, v);
+    json_put(j, d, (size_t)(b + sizeof b - d));
 }
 
 void json_i64(struct json *j, const char *key, int64_t v)
 {
-    char b[32];
+    char b[24];
     json_key(j, key);
-    snprintf(b, sizeof b, "%" PRId64, v);
-    json_puts(j, b);
+    /* The magnitude in unsigned arithmetic, so INT64_MIN has one too. */
+    char *d = json_digits(b + sizeof b, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--d = '-';
+    json_put(j, d, (size_t)(b + sizeof b - d));
 }
 
 void json_double(struct json *j, const char *key, double v)
@@ -227,15 +277,47 @@ void json_null(struct json *j, const char *key)
     json_puts(j, "null");
 }
 
+/* Seconds formatted lately by this thread, direct-mapped by the low bits:
+ * records come roughly in time order (a flow record carries its start and
+ * its end second), so gmtime_r and strftime run about once per second of
+ * traffic, not once per timestamp. */
+#define JSON_TIME_CACHE 8
+struct json_time_entry {
+    bool valid;
+    time_t sec;
+    char base[32];
+    size_t base_len;
+};
+static _Thread_local struct json_time_entry json_time_cache[JSON_TIME_CACHE];
+
 void json_format_time(uint64_t ts_ns, char *buf, size_t len)
 {
     time_t sec = (time_t)(ts_ns / TG_NS_PER_SEC);
     unsigned usec = (unsigned)((ts_ns % TG_NS_PER_SEC) / 1000);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%06u+0000", base, usec);
+    struct json_time_entry *e = &json_time_cache[(uint64_t)sec % JSON_TIME_CACHE];
+    if (!e->valid || e->sec != sec) {
+        struct tm tm;
+        gmtime_r(&sec, &tm);
+        e->base_len = strftime(e->base, sizeof e->base, "%Y-%m-%dT%H:%M:%S", &tm);
+        e->base[e->base_len] = '\0';
+        e->sec = sec;
+        e->valid = true;
+    }
+    /* base, '.', six digits, "+0000" and the NUL */
+    size_t need = e->base_len + 1 + 6 + 5 + 1;
+    if (len < need) {
+        snprintf(buf, len, "%s.%06u+0000", e->base, usec);
+        return;
+    }
+    char *o = buf;
+    memcpy(o, e->base, e->base_len);
+    o += e->base_len;
+    *o++ = '.';
+    for (int k = 5; k >= 0; k--) {
+        o[k] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    memcpy(o + 6, "+0000", 6);
 }
 
 void json_time(struct json *j, const char *key, uint64_t ts_ns)

@@ -13,13 +13,19 @@
 # on the bench capture's payloads and on the real captures (pcaps/ and
 # $SHARED/pcaps/), and `tollgate analyze -q -S RULES...` with each backend on
 # the bench capture and on the shared captures (each listed
-# $BENCH_REAL_REPEAT times, default 10). Nothing is committed.
+# $BENCH_REAL_REPEAT times, default 10). SIP messages per second come from
+# the sip.messages counter of the timed run and its wall time;
+# memory per active call is the same slope between captures of $BENCH_CALLS
+# and $BENCH_CALLS/10 answered calls (each on its own SIP flow, so the figure
+# includes that flow), printed only when the build has a call tracker (a
+# stats counter of active calls). Nothing is committed.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 BENCH_MB=${BENCH_MB:-300}
 BENCH_FLOWS=${BENCH_FLOWS:-200000}
 BENCH_RUNS=${BENCH_RUNS:-3}
+BENCH_CALLS=${BENCH_CALLS:-20000}
 TG="$BUILD/tollgate"
 SHARED=${SHARED:-$TOP/../shared}
 for b in "$TG" "$BUILD/tools/mkbigpcap" "$BUILD/tools/pcaploop" "$BUILD/tools/mpmbench"; do
@@ -68,6 +74,9 @@ best3 bare "$BUILD/tools/pcaploop" "$tmp/big.pcap"
 packets=$(cut -d' ' -f1 "$tmp/out")
 best3 tg "$TG" analyze -q -l "$tmp/log" "$tmp/big.pcap"
 flows=$(grep -c '"event_type":"flow"' "$tmp/log/eve.json")
+# sip.messages of the timed run, from its final stats event.
+sipmsgs=$(grep '"event_type":"stats"' "$tmp/log/eve.json" | tail -n 1 |
+    sed -n 's/.*"sip":{"messages":\([0-9]*\).*/\1/p')
 # The same through libpcap's reader instead of the memory map, for comparison.
 best3 tglp "$TG" analyze -q --set capture.mmap=no -l "$tmp/log" "$tmp/big.pcap"
 
@@ -79,12 +88,30 @@ best3 fbig "$TG" analyze -q -l "$tmp/log" "$tmp/flows-big.pcap"
 best3 fsmall "$TG" analyze -q -l "$tmp/log" "$tmp/flows-small.pcap"
 best3 fbare "$BUILD/tools/pcaploop" "$tmp/flows-big.pcap"
 
-rm -f "$tmp"/flows-*.pcap
+# Memory per active call: only with a call tracker, i.e. a stats counter of
+# active calls ("call":{"active":..}, "calls_active", "active_calls").
+csmall=$((BENCH_CALLS / 10))
+cbig_kb="" csmall_kb="" calls_note=""
+"$BUILD/tools/mkbigpcap" --calls "$csmall" "$tmp/calls-small.pcap" >/dev/null || exit 1
+rm -rf "$tmp/log"
+"$TG" analyze -q -l "$tmp/log" "$tmp/calls-small.pcap" >/dev/null 2>&1 || exit 1
+if grep '"event_type":"stats"' "$tmp/log/eve.json" | tail -n 1 |
+    grep -Eq '"calls?":\{[^{}]*"active":|"(calls?_active|active_calls)":'; then
+    "$BUILD/tools/mkbigpcap" --calls "$BENCH_CALLS" "$tmp/calls-big.pcap" >/dev/null || exit 1
+    best3 cbig "$TG" analyze -q -l "$tmp/log" "$tmp/calls-big.pcap"
+    best3 csmall "$TG" analyze -q -l "$tmp/log" "$tmp/calls-small.pcap"
+else
+    calls_note="n/a (no call tracker in this build)"
+fi
+
+rm -f "$tmp"/flows-*.pcap "$tmp"/calls-*.pcap
 awk -v size="$size" -v pk="$packets" -v flows="$flows" \
     -v bare_ns="$bare_ns" -v bare_kb="$bare_kb" -v tg_ns="$tg_ns" -v tg_kb="$tg_kb" \
     -v lp_ns="$tglp_ns" -v lp_kb="$tglp_kb" -v bare_cpu="$bare_cpu" -v tg_cpu="$tg_cpu" \
     -v nbig="$BENCH_FLOWS" -v nsmall="$small" -v big_kb="$fbig_kb" -v small_kb="$fsmall_kb" \
-    -v fbare_kb="$fbare_kb" -v runs="$BENCH_RUNS" 'BEGIN {
+    -v fbare_kb="$fbare_kb" -v runs="$BENCH_RUNS" -v sipmsgs="$sipmsgs" \
+    -v cnbig="$BENCH_CALLS" -v cnsmall="$csmall" -v cbig_kb="$cbig_kb" -v csmall_kb="$csmall_kb" \
+    -v calls_note="$calls_note" 'BEGIN {
     mb = size / 1e6
     bs = bare_ns / 1e9; ts = tg_ns / 1e9
     printf "capture: %.0f MB, %d packets, %d flows (best of %d runs each)\n", mb, pk, flows, runs
@@ -99,6 +126,14 @@ awk -v size="$size" -v pk="$packets" -v flows="$flows" \
     printf "peak RSS ratio tollgate/bare loop: %.1f\n", tg_kb / bare_kb
     per = (big_kb - small_kb) * 1024 / (nbig - nsmall)
     printf "memory per live flow: %.0f bytes (peak RSS %.1f MB at %d flows, %.1f MB at %d; bare loop %.1f MB)\n", per, big_kb / 1024, nbig, small_kb / 1024, nsmall, fbare_kb / 1024
+    if (sipmsgs == "")
+        printf "SIP messages per second: n/a (no sip.messages counter in the stats event)\n"
+    else
+        printf "SIP messages per second: %.0f (%d messages in %.3f s, whole analyze run)\n", sipmsgs / ts, sipmsgs, ts
+    if (calls_note != "")
+        printf "memory per active call: %s\n", calls_note
+    else
+        printf "memory per active call: %.0f bytes, its SIP flow included (peak RSS %.1f MB at %d calls, %.1f MB at %d)\n", (cbig_kb - csmall_kb) * 1024 / (cnbig - cnsmall), cbig_kb / 1024, cnbig, csmall_kb / 1024, cnsmall
 }'
 
 # ---- rule prefilter: Aho-Corasick (ac) against Hyperscan (hs) ----------

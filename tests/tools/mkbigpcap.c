@@ -5,6 +5,10 @@
  *                                  (default: $BENCH_MB, else 300)
  *   mkbigpcap --flows N OUT.pcap   N flows alive at once (half UDP, half TCP
  *                                  SYN), to measure memory per flow
+ *   mkbigpcap --calls N OUT.pcap   N answered calls (INVITE, 100, 180, 200,
+ *                                  ACK; no BYE, no RTP) alive at once, each
+ *                                  on its own SIP flow, to measure memory per
+ *                                  active call
  *
  * The mixed capture simulates time in 20 ms ticks. Each tick every active
  * call sends one G.711 RTP packet per direction, new calls are set up with
@@ -401,9 +405,19 @@ static int write_flows(struct big_writer *w, uint64_t n)
     return 0;
 }
 
+static int write_calls(struct big_writer *w, uint64_t n)
+{
+    /* All set up within n * 5 us, so no flow or call times out. */
+    struct call c;
+    for (uint64_t i = 0; i < n; i++)
+        if (call_setup(w, &c, (uint32_t)i + 1, 0))
+            return -1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    uint64_t flows = 0;
+    uint64_t flows = 0, calls = 0;
     const char *out;
     uint64_t mb = BIG_DEFAULT_MB;
     if (getenv("BENCH_MB"))
@@ -411,16 +425,19 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "--flows") == 0) {
         flows = strtoull(argv[2], NULL, 10);
         out = argv[3];
+    } else if (argc == 4 && strcmp(argv[1], "--calls") == 0) {
+        calls = strtoull(argv[2], NULL, 10);
+        out = argv[3];
     } else if (argc == 2 || argc == 3) {
         out = argv[1];
         if (argc == 3)
             mb = strtoull(argv[2], NULL, 10);
     } else {
-        fprintf(stderr, "usage: mkbigpcap OUT.pcap [MB] | mkbigpcap --flows N OUT.pcap\n");
+        fprintf(stderr, "usage: mkbigpcap OUT.pcap [MB] | mkbigpcap --flows N OUT.pcap | mkbigpcap --calls N OUT.pcap\n");
         return 2;
     }
-    if (!mb || (argc == 4 && !flows)) {
-        fprintf(stderr, "mkbigpcap: the size or flow count must be a positive number\n");
+    if (!mb || (argc == 4 && !flows && !calls)) {
+        fprintf(stderr, "mkbigpcap: the size, flow or call count must be a positive number\n");
         return 2;
     }
     static struct big_writer w;
@@ -439,7 +456,7 @@ int main(int argc, char **argv)
     le32(gh + 20, 1); /* Ethernet */
     int rc = fwrite(gh, 1, 24, w.f) == 24 ? 0 : -1;
     if (rc == 0)
-        rc = flows ? write_flows(&w, flows) : write_mixed(&w);
+        rc = flows ? write_flows(&w, flows) : calls ? write_calls(&w, calls) : write_mixed(&w);
     if (fclose(w.f) != 0)
         rc = -1;
     if (rc) {
