@@ -23,6 +23,39 @@
 
 enum detect_kind { DETECT_PKT = 0, DETECT_APP, DETECT_EVENT };
 
+/* Transport classes rule groups are split by. */
+enum detect_l4_class { DETECT_L4_TCP = 0, DETECT_L4_UDP, DETECT_L4_ICMP, DETECT_L4_OTHER, DETECT_L4_CLASSES };
+
+static enum detect_l4_class detect_l4_of_packet(const struct packet *p)
+{
+    switch (p->l4_proto) {
+    case IPPROTO_NUM_TCP: return DETECT_L4_TCP;
+    case IPPROTO_NUM_UDP: return DETECT_L4_UDP;
+    case IPPROTO_NUM_ICMP:
+    case IPPROTO_NUM_ICMPV6: return DETECT_L4_ICMP;
+    default: return DETECT_L4_OTHER;
+    }
+}
+
+/* Bit set of the classes a rule can match: its header's protocol; an
+ * app-layer protocol runs over TCP and UDP. */
+static unsigned detect_l4_of_rule(const struct rule *r)
+{
+    switch (r->l4) {
+    case RULE_L4_TCP:
+    case RULE_L4_TCP_PKT:
+    case RULE_L4_TCP_STREAM: return 1u << DETECT_L4_TCP;
+    case RULE_L4_UDP: return 1u << DETECT_L4_UDP;
+    case RULE_L4_ICMP:
+    case RULE_L4_ICMPV4:
+    case RULE_L4_ICMPV6: return 1u << DETECT_L4_ICMP;
+    case RULE_L4_SCTP: return 1u << DETECT_L4_OTHER;
+    case RULE_L4_ANY:
+        return r->app_proto ? (1u << DETECT_L4_TCP) | (1u << DETECT_L4_UDP) : (1u << DETECT_L4_CLASSES) - 1;
+    }
+    return (1u << DETECT_L4_CLASSES) - 1;
+}
+
 /* flowbits/xbits names resolved to ids at compile time. */
 struct detect_bits {
     const struct rule_match *m;
@@ -58,7 +91,9 @@ struct detect_group {
 struct detect {
     struct detect_rule *rules;
     size_t n;
-    struct detect_group groups[2]; /* PKT, APP */
+    /* [DETECT_PKT or DETECT_APP][transport class]: a packet only meets the
+     * rules that can match its transport (Suricata's per-protocol groups) */
+    struct detect_group groups[2][DETECT_L4_CLASSES];
     struct stats *stats;
     struct output *out;
     struct threshold_table *thresholds;
@@ -219,28 +254,35 @@ static int compile_groups(struct detect *d)
         struct detect_rule *dr = &d->rules[i];
         if (dr->kind == DETECT_EVENT)
             continue;
-        struct detect_group *g = &d->groups[dr->kind];
-        g->any_rules = true;
-        if (dr->always) {
-            uint32_t *na = realloc(g->always, (g->nalways + 1) * sizeof *na);
-            if (!na)
+        unsigned classes = detect_l4_of_rule(dr->r);
+        const uint8_t *pat = NULL;
+        size_t len = 0;
+        if (!dr->always)
+            rule_fast_pattern(dr->r, NULL, &pat, &len);
+        for (int c = 0; c < DETECT_L4_CLASSES; c++) {
+            if (!(classes & (1u << c)))
+                continue;
+            struct detect_group *g = &d->groups[dr->kind][c];
+            g->any_rules = true;
+            if (dr->always) {
+                uint32_t *na = realloc(g->always, (g->nalways + 1) * sizeof *na);
+                if (!na)
+                    return TG_ERROR;
+                g->always = na;
+                g->always[g->nalways++] = (uint32_t)i;
+                continue;
+            }
+            if (!g->mpm[dr->fp_buffer] && !(g->mpm[dr->fp_buffer] = mpm_new_backend(d->mpm_backend)))
                 return TG_ERROR;
-            g->always = na;
-            g->always[g->nalways++] = (uint32_t)i;
-            continue;
+            if (mpm_add(g->mpm[dr->fp_buffer], pat, len, (uint32_t)i) != TG_OK)
+                return TG_ERROR;
         }
-        const uint8_t *pat;
-        size_t len;
-        rule_fast_pattern(dr->r, NULL, &pat, &len);
-        if (!g->mpm[dr->fp_buffer] && !(g->mpm[dr->fp_buffer] = mpm_new_backend(d->mpm_backend)))
-            return TG_ERROR;
-        if (mpm_add(g->mpm[dr->fp_buffer], pat, len, (uint32_t)i) != TG_OK)
-            return TG_ERROR;
     }
     for (int k = 0; k < 2; k++)
-        for (int b = 0; b < RULE_BUF_MAX; b++)
-            if (d->groups[k].mpm[b] && mpm_build(d->groups[k].mpm[b]) != TG_OK)
-                return TG_ERROR;
+        for (int c = 0; c < DETECT_L4_CLASSES; c++)
+            for (int b = 0; b < RULE_BUF_MAX; b++)
+                if (d->groups[k][c].mpm[b] && mpm_build(d->groups[k][c].mpm[b]) != TG_OK)
+                    return TG_ERROR;
     return TG_OK;
 }
 
@@ -340,9 +382,11 @@ void detect_free(struct detect *d)
     }
     free(d->rules);
     for (int g = 0; g < 2; g++) {
-        for (int b = 0; b < RULE_BUF_MAX; b++)
-            mpm_free(d->groups[g].mpm[b]);
-        free(d->groups[g].always);
+        for (int c = 0; c < DETECT_L4_CLASSES; c++) {
+            for (int b = 0; b < RULE_BUF_MAX; b++)
+                mpm_free(d->groups[g][c].mpm[b]);
+            free(d->groups[g][c].always);
+        }
     }
     for (size_t i = 0; i < d->nlists; i++) {
         free(d->lists[i].name);
@@ -823,7 +867,7 @@ void detect_packet(struct detect *d, struct packet *p, const char *app_proto)
     if (!d || !p->ip_version)
         return;
     struct detect_ctx c = {.d = d, .p = p, .app_proto = app_proto};
-    detect_run(&c, &d->groups[DETECT_PKT]);
+    detect_run(&c, &d->groups[DETECT_PKT][detect_l4_of_packet(p)]);
 }
 
 void detect_app(struct detect *d, struct packet *p, const char *app_proto, detect_buffer_fn get, void *arg)
@@ -831,7 +875,7 @@ void detect_app(struct detect *d, struct packet *p, const char *app_proto, detec
     if (!d || !p || !p->ip_version)
         return;
     struct detect_ctx c = {.d = d, .p = p, .app_proto = app_proto, .get = get, .arg = arg};
-    detect_run(&c, &d->groups[DETECT_APP]);
+    detect_run(&c, &d->groups[DETECT_APP][detect_l4_of_packet(p)]);
 }
 
 void detect_app_event(struct detect *d, struct packet *p, const char *app_proto, const char *event)

@@ -407,6 +407,30 @@ TEST(app_layer_event_rules)
     teardown(&fx);
 }
 
+/* Rule groups per transport: a TCP packet never meets UDP-only rules, not
+ * even rules without a fast pattern (which are always candidates in their
+ * group); ip and app-layer rules are in every group they can match. */
+TEST(groups_by_transport)
+{
+    struct fixture fx;
+    CHECK(setup(&fx,
+                "alert udp any any -> any any (msg:\"u\"; dsize:>0; sid:1;)\n"
+                "alert tcp any any -> any any (msg:\"t\"; dsize:>0; sid:2;)\n"
+                "alert ip any any -> any any (msg:\"ip\"; ttl:<100; sid:3;)\n"
+                "alert icmp any any -> any any (msg:\"icmp\"; itype:8; sid:4;)\n"));
+    struct packet t = pkt("198.18.0.1", 4000, "198.18.0.10", 80, IPPROTO_NUM_TCP, "x", 100 * SEC);
+    detect_packet(fx.d, &t, NULL);
+    CHECK_EQ_U(fx.st.c[STAT_DETECT_CANDIDATES], 2); /* tcp + ip rules only */
+    CHECK_EQ_U(hits(&fx, 2), 1);
+    CHECK_EQ_U(hits(&fx, 3), 1);
+    struct packet u = UDP("x");
+    detect_packet(fx.d, &u, NULL);
+    CHECK_EQ_U(fx.st.c[STAT_DETECT_CANDIDATES], 4);
+    CHECK_EQ_U(hits(&fx, 1), 1);
+    CHECK_EQ_U(hits(&fx, 4), 0);
+    teardown(&fx);
+}
+
 TEST(iplist_keyword_and_missing_list)
 {
     char path[] = "/tmp/tg-iplist-XXXXXX";
@@ -478,7 +502,7 @@ TEST(prefilter_backends_agree)
     config_free(fx.cfg);
 }
 
-TEST_MAIN(T(iplist_keyword_and_missing_list), T(prefilter_backends_agree), T(content_modifiers), T(relative_backtracking_and_pcre), T(byte_ops_isdataat_dsize),
+TEST_MAIN(T(groups_by_transport), T(iplist_keyword_and_missing_list), T(prefilter_backends_agree), T(content_modifiers), T(relative_backtracking_and_pcre), T(byte_ops_isdataat_dsize),
           T(header_addresses_ports_direction), T(actions_order_pass_and_verdicts),
           T(thresholds_and_detection_filter), T(rate_limit_drops_while_exceeded),
           T(flowbits_within_a_flow_xbits_across_flows), T(app_buffers_and_snort_sip_keywords),
