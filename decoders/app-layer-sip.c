@@ -230,21 +230,38 @@ bool sip_sdp_body(const struct sip_msg *m, const struct sip_range *body, struct 
     return sip_ctype_is(h->value.p, h->value.len, "multipart/") && sip_multipart_sdp(&h->value, body, out);
 }
 
-/* The SDP of a message parsed into the flow's scratch session (valid until
- * the next message of the flow, pointing into the message), or NULL when
- * there is none or the body is not SDP. */
-static const struct sdp_session *sip_sdp_parse(struct sip_flow_state *st, struct stats *stats,
+static void *sip_sdp_scratch_make(void *arg)
+{
+    TG_UNUSED(arg);
+    return sdp_session_new(&sip_sdp_limits);
+}
+
+static void sip_sdp_scratch_free(void *obj)
+{
+    sdp_session_free(obj);
+}
+
+/* The SDP of a message parsed into a scratch session (valid until the next
+ * message, pointing into the message), or NULL when there is none or the
+ * body is not SDP. The scratch belongs to the engine: it is large (every
+ * line, attribute and codec slot the caps allow) and only needed while one
+ * message is handled, so it must not be kept per flow. Without an engine
+ * (unit tests) the flow keeps one. */
+static const struct sdp_session *sip_sdp_parse(struct engine *e, struct sip_flow_state *st, struct stats *stats,
                                                const struct sip_msg *m)
 {
     struct sip_range part;
     if (!sip_sdp_body(m, &m->body, &part))
         return NULL;
-    if (!st->sdp) {
-        st->sdp = sdp_session_new(&sip_sdp_limits);
+    struct sdp_session *sdp = engine_scratch(e, ENGINE_SCRATCH_SDP, sip_sdp_scratch_make, sip_sdp_scratch_free, NULL);
+    if (!e) {
         if (!st->sdp)
-            return NULL;
+            st->sdp = sdp_session_new(&sip_sdp_limits);
+        sdp = st->sdp;
     }
-    return sdp_parse(st->sdp, part.p, part.len, stats) == TG_OK ? st->sdp : NULL;
+    if (!sdp)
+        return NULL;
+    return sdp_parse(sdp, part.p, part.len, stats) == TG_OK ? sdp : NULL;
 }
 
 /* The addresses of an EVE record follow the message's direction. TCP data
@@ -540,7 +557,7 @@ static void sip_handle_message(const struct sip_msg *m, sip_event_set ev, void *
     }
     struct sip_msg whole;
     const struct sip_msg *im = sip_inspected_msg(em, m, ev, &whole);
-    const struct sdp_session *sdp = sip_sdp_parse(em->st, em->stats, im);
+    const struct sdp_session *sdp = sip_sdp_parse(em->e, em->st, em->stats, im);
     sip_emit_eve(em, m, sdp, ev);
     if (em->e)
         sip_call_message(engine_calls(em->e), m, em->ap->flow, em->ap->dir,

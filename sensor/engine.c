@@ -35,6 +35,10 @@ struct engine {
     bool skip_bad;
     volatile sig_atomic_t *reload_flag; /* set by a SIGHUP handler, owned by main */
     struct sip_call_table *calls;       /* SIP calls and media expectations (decoders/sip-call.h) */
+    struct {
+        void *obj;
+        void (*destroy)(void *obj);
+    } scratch[ENGINE_SCRATCH_SLOTS];
     engine_msg_observer_fn observer;    /* tools (baseline learner) watching app messages */
     void *observer_arg;
     uint64_t now_ns;
@@ -110,6 +114,9 @@ void engine_free(struct engine *e)
     stream_free(e->stream);
     defrag_free(e->defrag);
     app_layer_free(e->app);
+    for (int i = 0; i < ENGINE_SCRATCH_SLOTS; i++)
+        if (e->scratch[i].obj && e->scratch[i].destroy)
+            e->scratch[i].destroy(e->scratch[i].obj);
     free(e);
 }
 
@@ -229,6 +236,18 @@ int engine_reload_rules(struct engine *e)
 }
 
 struct detect *engine_detect(struct engine *e) { return e->detect; }
+
+void *engine_scratch(struct engine *e, enum engine_scratch_slot slot, void *(*make)(void *arg),
+                     void (*destroy)(void *obj), void *arg)
+{
+    if (!e || (unsigned)slot >= ENGINE_SCRATCH_SLOTS)
+        return NULL;
+    if (!e->scratch[slot].obj) {
+        e->scratch[slot].obj = make(arg);
+        e->scratch[slot].destroy = destroy;
+    }
+    return e->scratch[slot].obj;
+}
 
 void engine_set_observer(struct engine *e, engine_msg_observer_fn fn, void *arg)
 {

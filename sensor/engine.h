@@ -50,6 +50,14 @@ void engine_set_observer(struct engine *e, engine_msg_observer_fn fn, void *arg)
 /* Decoders call this once per message; a no-op without an observer. */
 void engine_observe(struct engine *e, const char *app_proto, const void *msg, const struct packet *p);
 
+/* Scratch objects a decoder needs while it handles one message but need not
+ * keep per flow (e.g. the parse of an SDP body): one per engine and slot,
+ * made by make(arg) on first use, freed by destroy at engine_free. NULL
+ * when make fails. */
+enum engine_scratch_slot { ENGINE_SCRATCH_SDP = 0, ENGINE_SCRATCH_SLOTS };
+void *engine_scratch(struct engine *e, enum engine_scratch_slot slot, void *(*make)(void *arg),
+                     void (*destroy)(void *obj), void *arg);
+
 /* The detection engine, NULL without rules (app-layer decoders call it). */
 struct detect *engine_detect(struct engine *e);
 
