@@ -95,10 +95,28 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql, char *err, size_t errlen
     return st;
 }
 
-/* Grow an array of items of size sz; NULL on no memory. */
-static void *grow(void *v, size_t n, size_t sz)
+/* A query over the report's time range (?1, ?2) and row limit (?3). */
+static sqlite3_stmt *prep_table(sqlite3 *db, const struct report *r, const char *sql, char *err, size_t errlen)
 {
-    return realloc(v, (n + 1) * sz);
+    sqlite3_stmt *st = prep(db, sql, err, errlen);
+    if (st) {
+        bind_range(st, &r->opts);
+        sqlite3_bind_int(st, 3, (int)r->opts.top);
+    }
+    return st;
+}
+
+/* Append a zeroed item of size sz to the array *v of *n items; NULL (and
+ * the array unchanged) on no memory. */
+static void *append(void *vp, size_t *n, size_t sz)
+{
+    void **v = vp;
+    char *nv = realloc(*v, (*n + 1) * sz);
+    if (!nv)
+        return NULL;
+    *v = nv;
+    memset(nv + *n * sz, 0, sz);
+    return nv + (*n)++ * sz;
 }
 
 static int load_summary(sqlite3 *db, struct report *r, char *err, size_t errlen)
@@ -159,7 +177,7 @@ static int load_summary(sqlite3 *db, struct report *r, char *err, size_t errlen)
 
 static int load_sigs(sqlite3 *db, struct report *r, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = prep(db,
+    sqlite3_stmt *st = prep_table(db, r,
         "SELECT a.gid, a.sid, max(a.msg), count(*), min(a.ts), max(a.ts),"
         " (SELECT src_ip FROM all_alerts b WHERE b.gid=a.gid AND b.sid=a.sid AND b.ts BETWEEN ?1 AND ?2"
         "  GROUP BY src_ip ORDER BY count(*) DESC, src_ip LIMIT 1),"
@@ -170,15 +188,10 @@ static int load_sigs(sqlite3 *db, struct report *r, char *err, size_t errlen)
         err, errlen);
     if (!st)
         return TG_ERROR;
-    bind_range(st, &r->opts);
-    sqlite3_bind_int(st, 3, (int)r->opts.top);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        struct report_sig *nv = grow(r->sigs, r->nsigs, sizeof *nv);
-        if (!nv)
+        struct report_sig *s = append(&r->sigs, &r->nsigs, sizeof *s);
+        if (!s)
             break;
-        r->sigs = nv;
-        struct report_sig *s = &r->sigs[r->nsigs++];
-        memset(s, 0, sizeof *s);
         s->gid = (uint32_t)sqlite3_column_int64(st, 0);
         s->sid = (uint32_t)sqlite3_column_int64(st, 1);
         copy_col(st, 2, s->msg, sizeof s->msg);
@@ -195,7 +208,7 @@ static int load_sigs(sqlite3 *db, struct report *r, char *err, size_t errlen)
 /* Calls made and received per URI, merged into one row per URI. */
 static int load_uris(sqlite3 *db, struct report *r, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = prep(db,
+    sqlite3_stmt *st = prep_table(db, r,
         "SELECT uri, sum(made), sum(made_ans), sum(recv), sum(recv_ans), sum(talk_made), sum(talk_recv),"
         " min(first), max(last) FROM ("
         " SELECT caller_uri uri, 1 made, outcome='answered' made_ans, 0 recv, 0 recv_ans,"
@@ -207,15 +220,10 @@ static int load_uris(sqlite3 *db, struct report *r, char *err, size_t errlen)
         err, errlen);
     if (!st)
         return TG_ERROR;
-    bind_range(st, &r->opts);
-    sqlite3_bind_int(st, 3, (int)r->opts.top);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        struct report_uri *nv = grow(r->uris, r->nuris, sizeof *nv);
-        if (!nv)
+        struct report_uri *u = append(&r->uris, &r->nuris, sizeof *u);
+        if (!u)
             break;
-        r->uris = nv;
-        struct report_uri *u = &r->uris[r->nuris++];
-        memset(u, 0, sizeof *u);
         copy_col(st, 0, u->uri, sizeof u->uri);
         u->made = (uint64_t)sqlite3_column_int64(st, 1);
         u->made_answered = (uint64_t)sqlite3_column_int64(st, 2);
@@ -234,7 +242,7 @@ static int load_uris(sqlite3 *db, struct report *r, char *err, size_t errlen)
  * registered successfully, and sources of toll-fraud rule alerts. */
 static int load_suspects(sqlite3 *db, struct report *r, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = prep(db,
+    sqlite3_stmt *st = prep_table(db, r,
         "SELECT ip, max(uri), sum(calls), sum(answered), sum(intl), sum(talk), sum(fraud), max(registered) FROM ("
         " SELECT caller_ip ip, caller_uri uri, 1 calls, outcome='answered' answered,"
         "  (callee_user GLOB '+*' OR callee_user GLOB '00*' OR callee_user GLOB '011*') intl,"
@@ -249,15 +257,10 @@ static int load_suspects(sqlite3 *db, struct report *r, char *err, size_t errlen
         err, errlen);
     if (!st)
         return TG_ERROR;
-    bind_range(st, &r->opts);
-    sqlite3_bind_int(st, 3, (int)r->opts.top);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        struct report_suspect *nv = grow(r->suspects, r->nsuspects, sizeof *nv);
-        if (!nv)
+        struct report_suspect *s = append(&r->suspects, &r->nsuspects, sizeof *s);
+        if (!s)
             break;
-        r->suspects = nv;
-        struct report_suspect *s = &r->suspects[r->nsuspects++];
-        memset(s, 0, sizeof *s);
         copy_col(st, 0, s->ip, sizeof s->ip);
         copy_col(st, 1, s->uri, sizeof s->uri);
         s->calls = (uint64_t)sqlite3_column_int64(st, 2);
@@ -280,7 +283,7 @@ static int load_suspects(sqlite3 *db, struct report *r, char *err, size_t errlen
 /* SPIT: many distinct callees, mostly unanswered or very short calls. */
 static int load_spit(sqlite3 *db, struct report *r, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = prep(db,
+    sqlite3_stmt *st = prep_table(db, r,
         "SELECT caller_ip, max(caller_uri), count(*), count(DISTINCT callee_uri),"
         " sum(outcome != 'answered' OR coalesce(talk_s,0) < ?4), avg(coalesce(talk_s,0))"
         " FROM all_calls WHERE invite_time BETWEEN ?1 AND ?2 AND caller_ip IS NOT NULL GROUP BY caller_ip"
@@ -290,17 +293,12 @@ static int load_spit(sqlite3 *db, struct report *r, char *err, size_t errlen)
         err, errlen);
     if (!st)
         return TG_ERROR;
-    bind_range(st, &r->opts);
-    sqlite3_bind_int(st, 3, (int)r->opts.top);
     sqlite3_bind_double(st, 4, r->opts.spit_short_s);
     sqlite3_bind_int(st, 5, (int)r->opts.spit_min_callees);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        struct report_spit *nv = grow(r->spit, r->nspit, sizeof *nv);
-        if (!nv)
+        struct report_spit *s = append(&r->spit, &r->nspit, sizeof *s);
+        if (!s)
             break;
-        r->spit = nv;
-        struct report_spit *s = &r->spit[r->nspit++];
-        memset(s, 0, sizeof *s);
         copy_col(st, 0, s->ip, sizeof s->ip);
         copy_col(st, 1, s->uri, sizeof s->uri);
         s->calls = (uint64_t)sqlite3_column_int64(st, 2);
