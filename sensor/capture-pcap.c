@@ -30,6 +30,16 @@
 /* Check the progress clock every this many packets (a power of two). */
 #define CAPTURE_PROGRESS_EVERY 1024u
 
+/* How far ahead of the record being read the mapped reader has pages
+ * mapped in (in chunks) and cache lines on their way. */
+#define CAPTURE_MAP_AHEAD (4u << 20)
+#define CAPTURE_MAP_CHUNK (2u << 20)
+#define CAPTURE_PREFETCH_AHEAD 4096u
+
+/* Packets handed to the engine at once by the mapped reader: enough for
+ * the engine's prefetches to run ahead, few enough to stay in L1. */
+#define CAPTURE_BATCH 16
+
 /* stdio buffer for reading a capture file through libpcap. */
 #define CAPTURE_IOBUF_BYTES (1u << 20)
 
@@ -166,18 +176,9 @@ static int linktype_to_dlt(uint32_t lt)
 
 /* Hand one record to the engine. Returns true when the progress bar wants
  * the current file position (every CAPTURE_PROGRESS_EVERY packets). */
-static bool capture_deliver(struct engine *e, struct capture_run *run, uint64_t num, uint64_t ts_ns,
-                            const uint8_t *data, uint32_t caplen, uint32_t wirelen, int dlt)
+/* Count a packet for the progress bar; true when it is time to redraw. */
+static bool capture_counted(struct capture_run *run, uint64_t num)
 {
-    struct packet p;
-    memset(&p, 0, sizeof p);
-    p.num = num;
-    p.ts_ns = ts_ns;
-    p.data = data;
-    p.caplen = caplen;
-    p.wirelen = wirelen;
-    p.datalink = dlt;
-    engine_process_packet(e, &p);
     if (!run || !run->progress)
         return false;
     run->packets++;
@@ -245,6 +246,11 @@ static int capture_file_mapped(struct engine *e, const char *path, struct captur
     stats_inc(st, STAT_CAPTURE_FILES);
     uint64_t num = 0, frac_mul = nano ? 1 : 1000;
     size_t released = 0;
+    size_t populated = 0, prefetched = 0;
+    /* Records go to the engine in batches (engine_process_batch). */
+    struct packet batch[CAPTURE_BATCH];
+    size_t nb = 0;
+    bool draw = false;
     int rc = TG_OK;
     for (;;) {
         if (capture_stop_signal()) {
@@ -286,26 +292,40 @@ static int capture_file_mapped(struct engine *e, const char *path, struct captur
         }
         const uint8_t *data = cursor_ptr(&c);
         cursor_skip(&c, caplen);
-        /* The next record's header and first bytes are a cache miss away
-         * (fresh page-cache memory); start loading them while the engine
-         * works on this one. */
-        if (cursor_left(&c) >= 2 * CAPTURE_CACHE_LINE) {
-            __builtin_prefetch(cursor_ptr(&c));
-            __builtin_prefetch(cursor_ptr(&c) + CAPTURE_CACHE_LINE);
+        /* Records are fresh page-cache memory, a cache miss per line and a
+         * page fault per few pages. Keep the pages ahead mapped (one call
+         * per chunk instead of a fault per 64 KB) and the lines ahead on
+         * their way, so the reads below and the engine's find them. */
+        if (c.pos + CAPTURE_MAP_AHEAD > populated && populated < size) {
+            size_t upto = TG_MIN(size, populated + CAPTURE_MAP_CHUNK);
+            madvise((void *)(map + populated), upto - populated, MADV_POPULATE_READ);
+            populated = upto;
         }
-        if (capture_deliver(e, run, ++num, (uint64_t)sec * TG_NS_PER_SEC + (uint64_t)frac * frac_mul, data, caplen,
-                            wirelen, dlt))
-            capture_progress_draw(run, path, c.pos, false);
-        if (c.pos - released >= CAPTURE_MAP_RELEASE_BYTES) {
-            /* Drop whole pages behind the record just handed over: the
-             * engine keeps no pointer into packet bytes once it returns
-             * (libpcap reuses its buffer the same way), and the next record
-             * starts at c.pos. */
-            size_t upto = c.pos & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
-            madvise((void *)(map + released), upto - released, MADV_DONTNEED);
-            released = upto;
+        for (size_t want = TG_MIN(size, c.pos + CAPTURE_PREFETCH_AHEAD); prefetched < want;
+             prefetched += CAPTURE_CACHE_LINE)
+            __builtin_prefetch(map + prefetched);
+        packet_init_captured(&batch[nb++], ++num, (uint64_t)sec * TG_NS_PER_SEC + (uint64_t)frac * frac_mul, data,
+                             caplen, wirelen, dlt);
+        draw |= capture_counted(run, num);
+        if (nb == CAPTURE_BATCH) {
+            engine_process_batch(e, batch, nb);
+            nb = 0;
+            if (draw)
+                capture_progress_draw(run, path, c.pos, false);
+            draw = false;
+            if (c.pos - released >= CAPTURE_MAP_RELEASE_BYTES) {
+                /* Drop whole pages behind the records just handed over:
+                 * the engine keeps no pointer into packet bytes once it
+                 * returns (libpcap reuses its buffer the same way), and the
+                 * next record starts at c.pos. */
+                size_t upto = c.pos & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
+                madvise((void *)(map + released), upto - released, MADV_DONTNEED);
+                released = upto;
+            }
         }
     }
+    /* What was read before the end, an error or a signal. */
+    engine_process_batch(e, batch, nb);
 #undef RD16
 #undef RD32
     capture_file_done(run, path, c.pos, size);
@@ -379,8 +399,11 @@ static int capture_file_libpcap(struct engine *e, const char *path, struct captu
             break;
         }
         /* Opened with nanosecond precision, so tv_usec holds nanoseconds. */
-        if (capture_deliver(e, run, ++num, (uint64_t)h->ts.tv_sec * TG_NS_PER_SEC + (uint64_t)h->ts.tv_usec, data,
-                            h->caplen, h->len, dlt)) {
+        struct packet p;
+        packet_init_captured(&p, ++num, (uint64_t)h->ts.tv_sec * TG_NS_PER_SEC + (uint64_t)h->ts.tv_usec, data,
+                             h->caplen, h->len, dlt);
+        engine_process_packet(e, &p);
+        if (capture_counted(run, num)) {
             long pos = ftell(fp); /* an lseek() for stdio: only when drawing */
             capture_progress_draw(run, path, pos > 0 ? (uint64_t)pos : 0, false);
         }

@@ -21,6 +21,12 @@ void engine_free(struct engine *e);
 /* Run one captured packet through the pipeline. p->data, caplen, wirelen,
  * datalink, ts_ns and num must be set; the rest is filled here. */
 void engine_process_packet(struct engine *e, struct packet *p);
+/* Run pkts[0..n) through the pipeline, with the same results as n calls of
+ * engine_process_packet() (and, like them, freeing each p->owned), but in
+ * stages across the batch so that flow table cache misses overlap. Every
+ * packet's bytes must stay valid until it returns. For offline reading;
+ * live sources hand packets over one by one. */
+void engine_process_batch(struct engine *e, struct packet *pkts, size_t n);
 
 /* Let time pass without a packet (live capture on a quiet link): expire
  * flows and fragments as of now_ns, capture-clock time. */

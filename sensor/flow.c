@@ -304,8 +304,8 @@ static int flow_match(const struct flow *f, const struct flow_pkey *k)
 {
     if (f->proto != k->proto || f->vlan != k->vlan || f->vlan_inner != k->vlan_inner)
         return -1;
-    bool fwd = !ip_addr_cmp(&f->addr[0], k->src) && !ip_addr_cmp(&f->addr[1], k->dst);
-    bool rev = !ip_addr_cmp(&f->addr[1], k->src) && !ip_addr_cmp(&f->addr[0], k->dst);
+    bool fwd = ip_addr_eq(&f->addr[0], k->src) && ip_addr_eq(&f->addr[1], k->dst);
+    bool rev = ip_addr_eq(&f->addr[1], k->src) && ip_addr_eq(&f->addr[0], k->dst);
     if (flow_is_icmp(k->proto)) {
         if (f->port[0] != k->sport || f->port[1] != k->dport)
             return -1;
@@ -535,6 +535,31 @@ uint32_t flow_table_hash_packet(const struct flow_table *ft, const struct packet
     return (uint32_t)(flow_key_hash(ft, &k) & ft->mask);
 }
 
+void flow_packet_hash(const struct flow_table *ft, struct packet *p)
+{
+    if (!(p->flags & PKT_HAS_L4) || (p->flags & PKT_IS_FRAGMENT))
+        return;
+    struct flow_pkey k;
+    flow_packet_key(p, &k);
+    p->flow_hash = flow_key_hash(ft, &k);
+    p->flags |= PKT_FLOW_HASHED;
+    __builtin_prefetch(&ft->buckets[p->flow_hash & ft->mask]);
+}
+
+void flow_prefetch(const struct flow_table *ft, const struct packet *p)
+{
+    if (!(p->flags & PKT_FLOW_HASHED))
+        return;
+    const struct flow *f = ft->buckets[p->flow_hash & ft->mask];
+    if (f) {
+        /* the key and the counters and links flow_lookup updates, then the
+         * stream and app state pointers (struct flow's layout) */
+        __builtin_prefetch(f);
+        __builtin_prefetch((const char *)f + 64);
+        __builtin_prefetch((const char *)f + 128);
+    }
+}
+
 struct flow *flow_lookup(struct flow_table *ft, struct packet *p)
 {
     if (!(p->flags & PKT_HAS_L4))
@@ -544,8 +569,10 @@ struct flow *flow_lookup(struct flow_table *ft, struct packet *p)
         ft->clock_ns = p->ts_ns;
     struct flow_pkey k;
     flow_packet_key(p, &k);
-    uint64_t h = flow_key_hash(ft, &k);
+    uint64_t h = (p->flags & PKT_FLOW_HASHED) ? p->flow_hash : flow_key_hash(ft, &k);
     for (struct flow *f = ft->buckets[h & ft->mask]; f; f = f->hnext) {
+        if (f->hash != (uint32_t)h)
+            continue; /* another key in the same bucket: no need to compare */
         int dir = flow_match(f, &k);
         if (dir < 0)
             continue;

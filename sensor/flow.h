@@ -31,30 +31,42 @@ enum flow_end_reason { FLOW_END_TIMEOUT = 0, FLOW_END_EVICTED, FLOW_END_SHUTDOWN
 const char *flow_state_name(unsigned state);
 const char *flow_end_reason_name(unsigned reason);
 
-/* Both directions; index 0 is to_server (from the initiator). */
+/* Both directions; index 0 is to_server (from the initiator). Laid out by
+ * use: a lookup reads and writes only the first two cache lines (the engine
+ * prefetches them a few packets ahead), the third holds what the stream and
+ * app layers reach for next. */
 struct flow {
-    uint64_t id;               /* unique per run, EVE flow_id */
-    struct ip_addr addr[2];    /* [0] client, [1] server */
-    uint16_t port[2];          /* ICMP: both hold the key (query id, or type<<8|code) */
+    /* table links and key, owned by flow.c */
+    struct flow *hnext;
+    uint32_t hash;
     uint8_t proto;             /* IPPROTO_NUM_* */
+    uint8_t lru_class;         /* which recency list holds the flow */
     uint16_t vlan;             /* outer VLAN id, 0 when untagged */
     uint16_t vlan_inner;       /* inner (QinQ) VLAN id, 0 when none */
-    uint8_t icmp_type, icmp_code; /* ICMP: of the packet that created the flow */
+    uint16_t port[2];          /* ICMP: both hold the key (query id, or type<<8|code) */
+    struct ip_addr addr[2];    /* [0] client, [1] server */
     uint8_t state;             /* enum flow_state; flow.c sets ESTABLISHED when both
                                 * directions were seen, stream.c sets CLOSED after
                                 * FIN/RST (the table picks a state change up at the
                                 * next lookup or expire call) */
-    uint8_t end_reason;        /* enum flow_end_reason, set when it ends */
-    bool alerted;              /* an alert was raised on it (EVE flow.alerted) */
-    uint64_t start_ns, last_ns;
+    struct flow *lru_prev, *lru_next;
+    uint64_t lru_ns;           /* table clock at the last packet (monotonic) */
     uint64_t pkts[2], bytes[2];
-    uint32_t hash;
+    uint64_t last_ns;
 
-    /* app layer, owned by app-layer.c */
+    /* app layer state, owned by app-layer.c, and TCP stream state, owned
+     * by stream.c */
+    void *app_state;
+    struct stream_flow *stream;
     uint16_t app_proto;        /* 0 unknown */
     uint8_t app_probe_done[2]; /* direction gave up probing */
     uint8_t app_probe_memo[2][APP_PROBE_MEMO_SIZE]; /* probe_datagram scratch, zero at start */
-    void *app_state;
+
+    uint64_t id;               /* unique per run, EVE flow_id */
+    uint64_t start_ns;
+    uint8_t icmp_type, icmp_code; /* ICMP: of the packet that created the flow */
+    uint8_t end_reason;        /* enum flow_end_reason, set when it ends */
+    bool alerted;              /* an alert was raised on it (EVE flow.alerted) */
 
     /* TCP: the initiator's SYN sequence number, so a retransmitted SYN
      * after a refusal (RST) is not taken for port reuse */
@@ -63,15 +75,6 @@ struct flow {
 
     /* detection state (flowbits), owned by rules/detect.c */
     struct flowbits *flowbits;
-
-    /* TCP stream state, owned by stream.c */
-    struct stream_flow *stream;
-
-    /* table links, owned by flow.c */
-    struct flow *hnext;
-    struct flow *lru_prev, *lru_next;
-    uint64_t lru_ns;           /* table clock at the last packet (monotonic) */
-    uint8_t lru_class;         /* which recency list holds the flow */
 };
 
 /* Called for every flow the table ends (timeout, eviction, shutdown, port
@@ -117,6 +120,15 @@ uint64_t flow_table_seed(const struct flow_table *ft);
 /* SipHash-2-4 of in under the key (k0, k1), as in the reference code
  * (exposed so tests can check it against the published vectors). */
 uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len);
+
+/* Hash the packet's flow key into p->flow_hash and set PKT_FLOW_HASHED (so
+ * flow_lookup() need not), and start loading its bucket into the cache.
+ * Does nothing for a packet without L4 or a fragment. */
+void flow_packet_hash(const struct flow_table *ft, struct packet *p);
+/* Start loading the first flow of p's bucket into the cache; p was hashed
+ * by flow_packet_hash() a while ago, so the bucket itself should be there.
+ * Only a hint: the engine calls it a few packets ahead of their lookups. */
+void flow_prefetch(const struct flow_table *ft, const struct packet *p);
 
 /* Bucket of a flow key, exposed for tests of the keyed hash. */
 uint32_t flow_table_hash_packet(const struct flow_table *ft, const struct packet *p);

@@ -7,6 +7,8 @@
 #ifndef TG_PACKET_H
 #define TG_PACKET_H
 
+#include <string.h>
+
 #include "common.h"
 #include "stats.h"
 
@@ -51,6 +53,7 @@ enum packet_verdict { VERDICT_ACCEPT = 0, VERDICT_DROP, VERDICT_REJECT };
 #define PKT_IPV6_HAO 0x0040     /* src is the Mobile IPv6 Home Address option, not the header's */
 #define PKT_IPV6_RH_DST 0x0080  /* dst is the final one of a routing header (type 0, 2) */
 #define PKT_ICMP_ERROR 0x0100   /* ICMP error; icmp_emb is the offending IP header */
+#define PKT_FLOW_HASHED 0x0200  /* flow_hash holds the flow table's hash of the packet's key */
 
 /* packet.tcp_opts: TCP options seen on the packet. */
 #define TCP_OPT_SEEN_MSS 0x01
@@ -116,6 +119,7 @@ struct packet {
     uint32_t flags; /* PKT_* */
 
     /* engine */
+    uint64_t flow_hash; /* with PKT_FLOW_HASHED, see flow_packet_hash() */
     struct flow *flow;
     uint8_t dir;        /* enum packet_dir relative to the flow */
     uint8_t verdict;    /* enum packet_verdict */
@@ -123,6 +127,19 @@ struct packet {
     uint16_t events[PACKET_MAX_EVENTS];
     uint8_t *owned;     /* defragmented datagram, freed with the packet */
 };
+
+/* A fresh packet for captured bytes: everything else zero. */
+static inline void packet_init_captured(struct packet *p, uint64_t num, uint64_t ts_ns, const uint8_t *data,
+                                        uint32_t caplen, uint32_t wirelen, int datalink)
+{
+    memset(p, 0, sizeof *p);
+    p->num = num;
+    p->ts_ns = ts_ns;
+    p->data = data;
+    p->caplen = caplen;
+    p->wirelen = wirelen;
+    p->datalink = datalink;
+}
 
 /* Record an anomaly on the packet; beyond PACKET_MAX_EVENTS extra ones are
  * still counted by the engine through `stats` but not kept on the packet. */
@@ -146,5 +163,16 @@ static inline bool packet_has_event(const struct packet *p, enum event_id ev)
 const char *ip_addr_str(const struct ip_addr *a, char *buf, size_t len);
 /* Compare two addresses: <0, 0, >0. */
 int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b);
+
+/* a == b; inline because the flow table asks it several times a packet. */
+static inline bool ip_addr_eq(const struct ip_addr *a, const struct ip_addr *b)
+{
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a->b, 8);
+    memcpy(&a1, a->b + 8, 8);
+    memcpy(&b0, b->b, 8);
+    memcpy(&b1, b->b + 8, 8);
+    return a->family == b->family && ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
 
 #endif
