@@ -46,6 +46,9 @@ static enum app_probe_result rtp_app_probe_datagram(uint8_t *memo, const struct 
     return APP_PROBE_NO;
 }
 
+_Static_assert(sizeof(struct rtp_flow_stats) % _Alignof(struct rtp_stream) == 0,
+               "streams placed right after struct rtp_flow_stats must be aligned");
+
 static void *rtp_app_state_new(struct flow *f, void *user)
 {
     TG_UNUSED(f);
@@ -55,14 +58,12 @@ static void *rtp_app_state_new(struct flow *f, void *user)
         max = 1;
     if (max > RTP_FLOW_CEIL_MAX_SSRC)
         max = RTP_FLOW_CEIL_MAX_SSRC;
-    struct rtp_flow_stats *fs = calloc(1, sizeof *fs);
+    /* One block, the streams right after the flow's counters: every RTP
+     * packet touches both, and this saves it a dependent cache miss. */
+    struct rtp_flow_stats *fs = calloc(1, sizeof *fs + (size_t)max * sizeof *fs->streams);
     if (!fs)
         return NULL;
-    fs->streams = calloc((size_t)max, sizeof *fs->streams);
-    if (!fs->streams) {
-        free(fs);
-        return NULL;
-    }
+    fs->streams = (struct rtp_stream *)(fs + 1);
     fs->max_streams = (uint32_t)max;
     fs->security = SDP_SEC_UNKNOWN;
     if (user)
@@ -73,10 +74,7 @@ static void *rtp_app_state_new(struct flow *f, void *user)
 static void rtp_app_state_free(void *state, void *user)
 {
     TG_UNUSED(user);
-    struct rtp_flow_stats *fs = state;
-    if (fs)
-        free(fs->streams);
-    free(fs);
+    free(state);
 }
 
 static uint32_t rtp_flow_clock(const struct rtp_flow_stats *fs, uint8_t pt)

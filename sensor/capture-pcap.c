@@ -16,6 +16,7 @@
  * capture.mmap = no goes back to libpcap for everything. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "capture.h"
+#include "capture-ring.h"
 #include "cursor.h"
 #include "engine.h"
 
@@ -35,6 +37,15 @@
 #define CAPTURE_MAP_AHEAD (4u << 20)
 #define CAPTURE_MAP_CHUNK (2u << 20)
 #define CAPTURE_PREFETCH_AHEAD 4096u
+
+/* Threaded reading: packets in flight between the capture thread and the
+ * engine thread, and how many packets ahead the engine thread prefetches
+ * the packet itself (written on the other core), its flow table bucket and
+ * then its flow. */
+#define CAPTURE_RING_SLOTS 2048u
+#define CAPTURE_PREFETCH_SLOT_AHEAD 16u
+#define CAPTURE_PREFETCH_BUCKET_AHEAD 8u
+#define CAPTURE_PREFETCH_FLOW_AHEAD 4u
 
 /* Packets handed to the engine at once by the mapped reader: enough for
  * the engine's prefetches to run ahead, few enough to stay in L1. */
@@ -195,6 +206,180 @@ static void capture_file_done(struct capture_run *run, const char *path, uint64_
     run->done_bytes += size;
 }
 
+/* One mapped capture file being read. */
+struct mapped_file {
+    struct engine *e;
+    struct capture_run *run;
+    const char *path;
+    const uint8_t *map;
+    size_t size;
+    bool swapped, nano;
+    int dlt;
+    struct cursor c;              /* at the next record header */
+    uint64_t num;                 /* records read */
+    size_t populated, prefetched; /* read-ahead frontiers (mapped_ahead) */
+    size_t released;              /* pages before it were dropped */
+    struct engine_front *front;   /* threaded: the reading thread runs the front */
+    struct capture_ring *ring;    /* ... and hands packets over through this */
+    int rc;
+    char err[1024];
+};
+
+/* Records are fresh page-cache memory: a cache miss per line and a page
+ * fault per few pages. Keep the pages ahead of pos mapped (one call per
+ * chunk instead of a fault per 64 KB) and the lines ahead on their way, so
+ * the reader's and the engine's loads find them. */
+static void mapped_ahead(struct mapped_file *mf, size_t pos)
+{
+    if (pos + CAPTURE_MAP_AHEAD > mf->populated && mf->populated < mf->size) {
+        size_t upto = TG_MIN(mf->size, mf->populated + CAPTURE_MAP_CHUNK);
+        madvise((void *)(mf->map + mf->populated), upto - mf->populated, MADV_POPULATE_READ);
+        mf->populated = upto;
+    }
+    for (size_t want = TG_MIN(mf->size, pos + CAPTURE_PREFETCH_AHEAD); mf->prefetched < want;
+         mf->prefetched += CAPTURE_CACHE_LINE)
+        __builtin_prefetch(mf->map + mf->prefetched);
+}
+
+/* The engine is done with every byte before pos: drop the whole pages
+ * behind it (it keeps no pointer into packet bytes once a packet is done,
+ * as libpcap reuses its buffer), a few megabytes at a time. */
+static void mapped_release(struct mapped_file *mf, size_t pos)
+{
+    if (pos - mf->released < CAPTURE_MAP_RELEASE_BYTES)
+        return;
+    size_t upto = pos & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
+    madvise((void *)(mf->map + mf->released), upto - mf->released, MADV_DONTNEED);
+    mf->released = upto;
+}
+
+/* Parse the next record header: its bytes and times in p (through
+ * packet_init_captured). False at the end of the file, or on a truncated
+ * or corrupt record, a signal (mf->rc and mf->err say which). */
+static bool mapped_next(struct mapped_file *mf, struct packet *p)
+{
+    struct cursor *c = &mf->c;
+    if (capture_stop_signal()) {
+        snprintf(mf->err, sizeof mf->err, "%s: stopped after packet %llu", mf->path, (unsigned long long)mf->num);
+        mf->rc = CAPTURE_INTERRUPTED;
+        return false;
+    }
+    size_t left = cursor_left(c);
+    if (left == 0)
+        return false; /* end of file */
+    mapped_ahead(mf, c->pos);
+    const char *why = NULL;
+    char whybuf[160];
+    uint32_t sec = 0, frac = 0, caplen = 0, wirelen = 0;
+#define RD32(cur) (mf->swapped ? cursor_be32(cur) : cursor_le32(cur))
+    if (left < PCAP_RECORD_HEADER_LEN) {
+        snprintf(whybuf, sizeof whybuf, "truncated dump file; tried to read %u header bytes, only got %zu",
+                 PCAP_RECORD_HEADER_LEN, left);
+        why = whybuf;
+    } else {
+        sec = RD32(c);
+        frac = RD32(c);
+        caplen = RD32(c);
+        wirelen = RD32(c);
+        if (caplen > PCAP_MAX_CAPLEN) {
+            snprintf(whybuf, sizeof whybuf, "invalid packet capture length %u, bigger than maximum of %u", caplen,
+                     PCAP_MAX_CAPLEN);
+            why = whybuf;
+        } else if (cursor_left(c) < caplen) {
+            snprintf(whybuf, sizeof whybuf, "truncated dump file; tried to read %u captured bytes, only got %zu",
+                     caplen, cursor_left(c));
+            why = whybuf;
+        }
+    }
+#undef RD32
+    if (why) {
+        snprintf(mf->err, sizeof mf->err,
+                 "%s: packet %llu: truncated or corrupt record (%s); the %llu packets before it were processed",
+                 mf->path, (unsigned long long)mf->num + 1, why, (unsigned long long)mf->num);
+        mf->rc = TG_ERROR;
+        return false;
+    }
+    const uint8_t *data = cursor_ptr(c);
+    cursor_skip(c, caplen);
+    uint64_t ts_ns = (uint64_t)sec * TG_NS_PER_SEC + (uint64_t)frac * (mf->nano ? 1 : 1000);
+    packet_init_captured(p, ++mf->num, ts_ns, data, caplen, wirelen, mf->dlt);
+    if (capture_counted(mf->run, mf->num))
+        capture_progress_draw(mf->run, mf->path, c->pos, false);
+    return true;
+}
+
+/* Read on this thread: records go to the engine in batches. */
+static void mapped_read_batched(struct mapped_file *mf)
+{
+    struct packet batch[CAPTURE_BATCH];
+    size_t n = 0;
+    while (mapped_next(mf, &batch[n])) {
+        if (++n == CAPTURE_BATCH) {
+            engine_process_batch(mf->e, batch, n);
+            n = 0;
+            mapped_release(mf, mf->c.pos);
+        }
+    }
+    /* what was read before the end, an error or a signal */
+    engine_process_batch(mf->e, batch, n);
+}
+
+/* The capture thread of a threaded read: reads, runs the engine's front
+ * and hands the packets over; releases pages behind the engine. */
+static void *mapped_read_front(void *arg)
+{
+    struct mapped_file *mf = arg;
+    for (;;) {
+        struct packet *p = capture_ring_slot(mf->ring);
+        if (!mapped_next(mf, p))
+            break;
+        engine_front_packet(mf->front, p);
+        capture_ring_push(mf->ring, mf->c.pos);
+        if ((mf->num & (CAPTURE_BATCH - 1)) == 0)
+            mapped_release(mf, (size_t)capture_ring_consumed_pos(mf->ring));
+    }
+    capture_ring_close(mf->ring);
+    return NULL;
+}
+
+/* Threaded read: a capture thread reads and decodes (the engine's front)
+ * while this thread runs the rest of the engine on what it hands over, a
+ * ring of packets in between. False when the thread cannot be started
+ * (nothing was read). */
+static bool mapped_read_threaded(struct mapped_file *mf)
+{
+    mf->ring = capture_ring_new(CAPTURE_RING_SLOTS);
+    if (!mf->ring)
+        return false;
+    mf->front = engine_front_begin(mf->e);
+    pthread_t th;
+    if (pthread_create(&th, NULL, mapped_read_front, mf) != 0) {
+        engine_front_end(mf->e);
+        capture_ring_free(mf->ring);
+        mf->ring = NULL;
+        return false;
+    }
+    struct packet *p;
+    uint64_t pos;
+    while ((p = capture_ring_peek(mf->ring, &pos))) {
+        const struct packet *a;
+        if ((a = capture_ring_ahead(mf->ring, CAPTURE_PREFETCH_SLOT_AHEAD)))
+            for (size_t o = 0; o < sizeof *a; o += CAPTURE_CACHE_LINE)
+                __builtin_prefetch((const char *)a + o);
+        if ((a = capture_ring_ahead(mf->ring, CAPTURE_PREFETCH_BUCKET_AHEAD)))
+            engine_prefetch_bucket(mf->e, a);
+        if ((a = capture_ring_ahead(mf->ring, CAPTURE_PREFETCH_FLOW_AHEAD)))
+            engine_prefetch_flow(mf->e, a);
+        engine_process_decoded(mf->e, p);
+        capture_ring_done(mf->ring);
+    }
+    pthread_join(th, NULL);
+    engine_front_end(mf->e);
+    capture_ring_free(mf->ring);
+    mf->ring = NULL;
+    return true;
+}
+
 /* Read a classic pcap file from a memory map. TG_DECLINED (nothing read,
  * nothing counted) when the file is not one the mapped reader handles:
  * pcapng, unusual magic or link type, not a regular file, or a map that
@@ -218,117 +403,49 @@ static int capture_file_mapped(struct engine *e, const char *path, struct captur
         return TG_DECLINED;
     madvise((void *)map, size, MADV_SEQUENTIAL);
 
-    struct cursor c;
-    cursor_init(&c, map, size);
-    uint32_t magic = cursor_le32(&c);
-    bool swapped = false, nano = false;
-    if (magic == PCAP_MAGIC_USEC || magic == PCAP_MAGIC_NSEC) {
-        nano = magic == PCAP_MAGIC_NSEC;
-    } else if (__builtin_bswap32(magic) == PCAP_MAGIC_USEC || __builtin_bswap32(magic) == PCAP_MAGIC_NSEC) {
-        swapped = true;
-        nano = __builtin_bswap32(magic) == PCAP_MAGIC_NSEC;
-    } else {
+    struct mapped_file *mf = calloc(1, sizeof *mf);
+    if (!mf) {
         munmap((void *)map, size);
         return TG_DECLINED;
     }
-#define RD16(cur) (swapped ? cursor_be16(cur) : cursor_le16(cur))
-#define RD32(cur) (swapped ? cursor_be32(cur) : cursor_le32(cur))
-    uint16_t major = RD16(&c);
-    cursor_skip(&c, 2 + 4 + 4 + 4); /* minor, thiszone, sigfigs, snaplen */
+    mf->e = e;
+    mf->run = run;
+    mf->path = path;
+    mf->map = map;
+    mf->size = size;
+    cursor_init(&mf->c, map, size);
+    uint32_t magic = cursor_le32(&mf->c);
+    if (magic == PCAP_MAGIC_USEC || magic == PCAP_MAGIC_NSEC) {
+        mf->nano = magic == PCAP_MAGIC_NSEC;
+    } else if (__builtin_bswap32(magic) == PCAP_MAGIC_USEC || __builtin_bswap32(magic) == PCAP_MAGIC_NSEC) {
+        mf->swapped = true;
+        mf->nano = __builtin_bswap32(magic) == PCAP_MAGIC_NSEC;
+    } else {
+        free(mf);
+        munmap((void *)map, size);
+        return TG_DECLINED;
+    }
+    uint16_t major = mf->swapped ? cursor_be16(&mf->c) : cursor_le16(&mf->c);
+    cursor_skip(&mf->c, 2 + 4 + 4 + 4); /* minor, thiszone, sigfigs, snaplen */
     /* The low 16 bits are the link type; the rest carries FCS hints. */
-    int dlt = linktype_to_dlt(RD32(&c) & 0xFFFF);
-    if (major != 2 || dlt < 0 || c.err) {
+    mf->dlt = linktype_to_dlt((mf->swapped ? cursor_be32(&mf->c) : cursor_le32(&mf->c)) & 0xFFFF);
+    if (major != 2 || mf->dlt < 0 || mf->c.err) {
+        free(mf);
         munmap((void *)map, size);
         return TG_DECLINED;
     }
 
     struct stats *st = engine_stats(e);
     stats_inc(st, STAT_CAPTURE_FILES);
-    uint64_t num = 0, frac_mul = nano ? 1 : 1000;
-    size_t released = 0;
-    size_t populated = 0, prefetched = 0;
-    /* Records go to the engine in batches (engine_process_batch). */
-    struct packet batch[CAPTURE_BATCH];
-    size_t nb = 0;
-    bool draw = false;
-    int rc = TG_OK;
-    for (;;) {
-        if (capture_stop_signal()) {
-            snprintf(err, errlen, "%s: stopped after packet %llu", path, (unsigned long long)num);
-            rc = CAPTURE_INTERRUPTED;
-            break;
-        }
-        size_t left = cursor_left(&c);
-        if (left == 0)
-            break; /* end of file */
-        const char *why = NULL;
-        char whybuf[160];
-        uint32_t sec = 0, frac = 0, caplen = 0, wirelen = 0;
-        if (left < PCAP_RECORD_HEADER_LEN) {
-            snprintf(whybuf, sizeof whybuf, "truncated dump file; tried to read %u header bytes, only got %zu",
-                     PCAP_RECORD_HEADER_LEN, left);
-            why = whybuf;
-        } else {
-            sec = RD32(&c);
-            frac = RD32(&c);
-            caplen = RD32(&c);
-            wirelen = RD32(&c);
-            if (caplen > PCAP_MAX_CAPLEN) {
-                snprintf(whybuf, sizeof whybuf, "invalid packet capture length %u, bigger than maximum of %u",
-                         caplen, PCAP_MAX_CAPLEN);
-                why = whybuf;
-            } else if (cursor_left(&c) < caplen) {
-                snprintf(whybuf, sizeof whybuf, "truncated dump file; tried to read %u captured bytes, only got %zu",
-                         caplen, cursor_left(&c));
-                why = whybuf;
-            }
-        }
-        if (why) {
-            snprintf(err, errlen, "%s: packet %llu: truncated or corrupt record (%s); the %llu packets before it were processed",
-                     path, (unsigned long long)num + 1, why, (unsigned long long)num);
-            stats_inc(st, STAT_CAPTURE_TRUNCATED_FILES);
-            rc = TG_ERROR;
-            break;
-        }
-        const uint8_t *data = cursor_ptr(&c);
-        cursor_skip(&c, caplen);
-        /* Records are fresh page-cache memory, a cache miss per line and a
-         * page fault per few pages. Keep the pages ahead mapped (one call
-         * per chunk instead of a fault per 64 KB) and the lines ahead on
-         * their way, so the reads below and the engine's find them. */
-        if (c.pos + CAPTURE_MAP_AHEAD > populated && populated < size) {
-            size_t upto = TG_MIN(size, populated + CAPTURE_MAP_CHUNK);
-            madvise((void *)(map + populated), upto - populated, MADV_POPULATE_READ);
-            populated = upto;
-        }
-        for (size_t want = TG_MIN(size, c.pos + CAPTURE_PREFETCH_AHEAD); prefetched < want;
-             prefetched += CAPTURE_CACHE_LINE)
-            __builtin_prefetch(map + prefetched);
-        packet_init_captured(&batch[nb++], ++num, (uint64_t)sec * TG_NS_PER_SEC + (uint64_t)frac * frac_mul, data,
-                             caplen, wirelen, dlt);
-        draw |= capture_counted(run, num);
-        if (nb == CAPTURE_BATCH) {
-            engine_process_batch(e, batch, nb);
-            nb = 0;
-            if (draw)
-                capture_progress_draw(run, path, c.pos, false);
-            draw = false;
-            if (c.pos - released >= CAPTURE_MAP_RELEASE_BYTES) {
-                /* Drop whole pages behind the records just handed over:
-                 * the engine keeps no pointer into packet bytes once it
-                 * returns (libpcap reuses its buffer the same way), and the
-                 * next record starts at c.pos. */
-                size_t upto = c.pos & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
-                madvise((void *)(map + released), upto - released, MADV_DONTNEED);
-                released = upto;
-            }
-        }
-    }
-    /* What was read before the end, an error or a signal. */
-    engine_process_batch(e, batch, nb);
-#undef RD16
-#undef RD32
-    capture_file_done(run, path, c.pos, size);
+    if (!run || !run->threaded || !mapped_read_threaded(mf))
+        mapped_read_batched(mf);
+    if (mf->rc == TG_ERROR)
+        stats_inc(st, STAT_CAPTURE_TRUNCATED_FILES);
+    if (mf->rc != TG_OK)
+        snprintf(err, errlen, "%s", mf->err);
+    int rc = mf->rc;
+    capture_file_done(run, path, mf->c.pos, size);
+    free(mf);
     munmap((void *)map, size);
     return rc;
 }

@@ -9,9 +9,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "capture.h"
+#include "config.h"
 
 /* Redraw the progress bar at most this often (wall clock). */
 #define PROGRESS_INTERVAL_NS (200 * 1000000ULL)
@@ -59,6 +62,16 @@ static uint64_t mono_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * TG_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+bool capture_threaded_wanted(const struct config *cfg)
+{
+    /* One CPU: handing packets over would only add work. */
+    bool auto_on = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    const char *v = config_get(cfg, "capture.threads");
+    if (!v || !strcasecmp(v, "auto"))
+        return auto_on;
+    return config_get_bool(cfg, "capture.threads", auto_on);
 }
 
 void capture_run_init(struct capture_run *pr, char *const *paths, int n, bool progress, bool use_mmap)

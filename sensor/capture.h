@@ -16,6 +16,7 @@ struct pcap; /* libpcap's pcap_t */
  * stderr at most five times a second). */
 struct capture_run {
     bool use_mmap;         /* map classic pcap files instead of libpcap's stdio reads */
+    bool threaded;         /* mapped files: decode on a capture thread of their own */
     bool progress;         /* draw the bar */
     bool drawn;            /* a bar is on the current stderr line */
     uint64_t total_bytes;  /* sum of the sizes of all inputs; 0 when unknown */
@@ -23,6 +24,12 @@ struct capture_run {
     uint64_t packets;      /* packets read so far in this run */
     uint64_t t0_ns, last_draw_ns;
 };
+
+/* capture.threads: "auto" (the default: when more than one CPU is online),
+ * or a boolean: read and decode mapped capture files on a thread of their
+ * own while the engine's thread does the rest. cfg may be NULL. */
+struct config;
+bool capture_threaded_wanted(const struct config *cfg);
 
 /* Sum the sizes of paths[0..n-1] and start the clock. With progress false
  * the progress calls do nothing. */

@@ -192,6 +192,11 @@ static void defrag_seed(struct defrag *d)
 
 /* ---- table ---- */
 
+void defrag_set_stats(struct defrag *d, struct stats *st)
+{
+    d->stats = st;
+}
+
 struct defrag *defrag_new(const struct config *cfg, struct stats *st)
 {
     struct defrag *d = calloc(1, sizeof *d);

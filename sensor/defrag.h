@@ -55,6 +55,9 @@ struct defrag;
  * defrag.tiny-size (bytes). Returns NULL only when out of memory; the
  * caller owns the result and releases it with defrag_free(). */
 struct defrag *defrag_new(const struct config *cfg, struct stats *st);
+/* Count into st from now on (the engine's pipelined front keeps its own
+ * copy of the counters while it runs on another thread). */
+void defrag_set_stats(struct defrag *d, struct stats *st);
 /* Release every tracker and the table; NULL is a no-op. */
 void defrag_free(struct defrag *d);
 

@@ -18,9 +18,27 @@
 #include "sip-call.h"
 #include "stream.h"
 
+/* The front of the pipeline: decode, defragmentation and the flow hash,
+ * everything a packet needs before it meets flow state. It may run on a
+ * capture thread of its own (capture-pcap.c) while the engine's thread does
+ * the rest; during such a stretch it counts into `shadow`, a copy of the
+ * engine's counters taken at the start (so the checksum auto mode, whose
+ * state lives in the counters, sees the same history either way), and what
+ * it added is folded back at the end. Only the front writes the decode and
+ * defrag counters; both halves raise events, and those are sums. */
+struct engine_front {
+    struct decode_ctx decode;
+    struct defrag *defrag;
+    const struct flow_table *flows; /* for its hash key only */
+    struct stats *stats;            /* the engine's, or shadow while threaded */
+    uint64_t now_ns;                /* newest capture time the front has seen */
+    bool threaded;
+    struct stats shadow, base;
+};
+
 struct engine {
     struct stats stats;
-    struct decode_ctx decode;
+    struct engine_front front;
     struct defrag *defrag;
     struct flow_table *flows;
     struct stream_ctx *stream;
@@ -42,10 +60,7 @@ struct engine {
     engine_msg_observer_fn observer;    /* tools (baseline learner) watching app messages */
     void *observer_arg;
     uint64_t now_ns;
-    uint64_t front_now_ns; /* newest capture time decode has seen (defrag expiry) */
 };
-
-static void engine_process_decoded(struct engine *e, struct packet *p);
 
 static void engine_flow_end(struct flow *f, void *arg)
 {
@@ -80,7 +95,7 @@ struct engine *engine_new(const struct config *cfg, struct output *out, char *er
     }
     e->out = out;
     e->cfg = cfg;
-    decode_ctx_init(&e->decode, cfg, &e->stats);
+    decode_ctx_init(&e->front.decode, cfg, &e->stats);
     e->defrag = defrag_new(cfg, &e->stats);
     e->flows = flow_table_new(cfg, &e->stats, engine_flow_end, e);
     e->stream = stream_new(cfg, &e->stats, engine_stream_deliver, e);
@@ -90,6 +105,9 @@ struct engine *engine_new(const struct config *cfg, struct output *out, char *er
         engine_free(e);
         return NULL;
     }
+    e->front.defrag = e->defrag;
+    e->front.flows = e->flows;
+    e->front.stats = &e->stats;
     decoders_register_all(e->app, cfg);
     e->calls = sip_call_table_new(cfg, &e->stats, out, e->app);
     if (!e->calls) {
@@ -132,16 +150,14 @@ static void engine_emit_events(struct engine *e, struct packet *p)
         output_anomaly(e->out, p, (enum event_id)p->events[i], app);
 }
 
-/* The front of the pipeline: decode and defragmentation, everything a
- * packet needs before it meets flow state, and the flow hash. */
-static void engine_front(struct engine *e, struct packet *p)
+void engine_front_packet(struct engine_front *fr, struct packet *p)
 {
-    stats_inc(&e->stats, STAT_CAPTURE_PACKETS);
-    stats_add(&e->stats, STAT_CAPTURE_BYTES, p->wirelen);
-    if (p->ts_ns > e->front_now_ns)
-        e->front_now_ns = p->ts_ns;
+    stats_inc(fr->stats, STAT_CAPTURE_PACKETS);
+    stats_add(fr->stats, STAT_CAPTURE_BYTES, p->wirelen);
+    if (p->ts_ns > fr->now_ns)
+        fr->now_ns = p->ts_ns;
 
-    decode_packet(&e->decode, p);
+    decode_packet(&fr->decode, p);
 
     /* A reassembled datagram may carry a tunnelled fragment in turn; the
      * tunnel depth cap bounds the rounds. defrag_add copies what it keeps,
@@ -149,20 +165,52 @@ static void engine_front(struct engine *e, struct packet *p)
     for (int round = 0; (p->flags & PKT_IS_FRAGMENT) && round <= PACKET_MAX_TUNNEL_DEPTH; round++) {
         uint8_t *dg;
         uint32_t dglen;
-        if (defrag_add(e->defrag, p, &dg, &dglen) != TG_OK)
+        if (defrag_add(fr->defrag, p, &dg, &dglen) != TG_OK)
             break;
         free(p->owned);
         p->owned = dg;
         p->flags |= PKT_REASSEMBLED;
-        decode_ip_datagram(&e->decode, p, dg, dglen);
+        decode_ip_datagram(&fr->decode, p, dg, dglen);
     }
-    defrag_expire(e->defrag, e->front_now_ns);
-    flow_packet_hash(e->flows, p);
+    defrag_expire(fr->defrag, fr->now_ns);
+    flow_packet_hash(fr->flows, p);
+}
+
+void engine_prefetch_bucket(struct engine *e, const struct packet *p) { flow_prefetch_bucket(e->flows, p); }
+void engine_prefetch_flow(struct engine *e, const struct packet *p) { flow_prefetch(e->flows, p); }
+
+struct engine_front *engine_front_begin(struct engine *e)
+{
+    struct engine_front *fr = &e->front;
+    fr->shadow = e->stats;
+    fr->base = e->stats;
+    fr->stats = &fr->shadow;
+    fr->decode.stats = &fr->shadow;
+    defrag_set_stats(fr->defrag, &fr->shadow);
+    fr->threaded = true;
+    return fr;
+}
+
+void engine_front_end(struct engine *e)
+{
+    struct engine_front *fr = &e->front;
+    if (!fr->threaded)
+        return;
+    /* Unsigned differences: gauges the front sets (defrag memuse) land on
+     * their new value, counters gain what the front added. */
+    for (size_t i = 0; i < TG_ARRAY_LEN(e->stats.c); i++)
+        e->stats.c[i] += fr->shadow.c[i] - fr->base.c[i];
+    for (size_t i = 0; i < TG_ARRAY_LEN(e->stats.events); i++)
+        e->stats.events[i] += fr->shadow.events[i] - fr->base.events[i];
+    fr->stats = &e->stats;
+    fr->decode.stats = &e->stats;
+    defrag_set_stats(fr->defrag, &e->stats);
+    fr->threaded = false;
 }
 
 void engine_process_packet(struct engine *e, struct packet *p)
 {
-    engine_front(e, p);
+    engine_front_packet(&e->front, p);
     engine_process_decoded(e, p);
 }
 
@@ -172,15 +220,17 @@ void engine_process_batch(struct engine *e, struct packet *pkts, size_t n)
      * packet and prefetch its bucket, prefetch the flow each bucket leads
      * to, then do the rest. Decode and defragmentation touch no flow
      * state, so running them ahead changes nothing a packet sees. */
-    for (size_t i = 0; i < n; i++)
-        engine_front(e, &pkts[i]);
+    for (size_t i = 0; i < n; i++) {
+        engine_front_packet(&e->front, &pkts[i]);
+        flow_prefetch_bucket(e->flows, &pkts[i]);
+    }
     for (size_t i = 0; i < n; i++)
         flow_prefetch(e->flows, &pkts[i]);
     for (size_t i = 0; i < n; i++)
         engine_process_decoded(e, &pkts[i]);
 }
 
-static void engine_process_decoded(struct engine *e, struct packet *p)
+void engine_process_decoded(struct engine *e, struct packet *p)
 {
     if (e->reload_flag && *e->reload_flag) {
         *e->reload_flag = 0;
@@ -297,9 +347,9 @@ void engine_tick(struct engine *e, uint64_t now_ns)
 {
     if (now_ns > e->now_ns)
         e->now_ns = now_ns;
-    if (now_ns > e->front_now_ns)
-        e->front_now_ns = now_ns;
-    defrag_expire(e->defrag, e->front_now_ns);
+    if (now_ns > e->front.now_ns)
+        e->front.now_ns = now_ns;
+    defrag_expire(e->defrag, e->front.now_ns);
     flow_table_expire(e->flows, e->now_ns);
     sip_call_expire(e->calls, e->now_ns);
 }

@@ -28,6 +28,27 @@ void engine_process_packet(struct engine *e, struct packet *p);
  * live sources hand packets over one by one. */
 void engine_process_batch(struct engine *e, struct packet *pkts, size_t n);
 
+/* The pipeline in two halves, for a capture that decodes on a thread of
+ * its own (offline files). The front decodes, defragments and hashes the
+ * flow key; it owns the decoder and defragmenter and touches no flow state.
+ * Between engine_front_begin() and engine_front_end() (both called on the
+ * engine's thread while the front is idle) engine_front_packet() may run on
+ * one other thread, counting into a private copy of the statistics, while
+ * the engine's thread calls engine_process_decoded() on each packet the
+ * front finished, in order. engine_front_end() folds the front's counters
+ * into engine_stats(). A packet's bytes and p->owned must stay valid until
+ * engine_process_decoded() returns; it frees p->owned. */
+struct engine_front;
+struct engine_front *engine_front_begin(struct engine *e);
+void engine_front_packet(struct engine_front *fr, struct packet *p);
+void engine_front_end(struct engine *e);
+void engine_process_decoded(struct engine *e, struct packet *p);
+/* Cache hints for a packet the front finished, a few packets before
+ * engine_process_decoded() gets it: its flow table bucket, and later (once
+ * the bucket is in) the flow the bucket leads to. */
+void engine_prefetch_bucket(struct engine *e, const struct packet *p);
+void engine_prefetch_flow(struct engine *e, const struct packet *p);
+
 /* Let time pass without a packet (live capture on a quiet link): expire
  * flows and fragments as of now_ns, capture-clock time. */
 void engine_tick(struct engine *e, uint64_t now_ns);

@@ -543,7 +543,12 @@ void flow_packet_hash(const struct flow_table *ft, struct packet *p)
     flow_packet_key(p, &k);
     p->flow_hash = flow_key_hash(ft, &k);
     p->flags |= PKT_FLOW_HASHED;
-    __builtin_prefetch(&ft->buckets[p->flow_hash & ft->mask]);
+}
+
+void flow_prefetch_bucket(const struct flow_table *ft, const struct packet *p)
+{
+    if (p->flags & PKT_FLOW_HASHED)
+        __builtin_prefetch(&ft->buckets[p->flow_hash & ft->mask]);
 }
 
 void flow_prefetch(const struct flow_table *ft, const struct packet *p)

@@ -122,12 +122,13 @@ uint64_t flow_table_seed(const struct flow_table *ft);
 uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len);
 
 /* Hash the packet's flow key into p->flow_hash and set PKT_FLOW_HASHED (so
- * flow_lookup() need not), and start loading its bucket into the cache.
- * Does nothing for a packet without L4 or a fragment. */
+ * flow_lookup() need not). Reads only what flow_table_new() set, so it may
+ * run on another thread than the table's. Does nothing for a packet without
+ * L4 or a fragment. */
 void flow_packet_hash(const struct flow_table *ft, struct packet *p);
-/* Start loading the first flow of p's bucket into the cache; p was hashed
- * by flow_packet_hash() a while ago, so the bucket itself should be there.
- * Only a hint: the engine calls it a few packets ahead of their lookups. */
+/* Cache hints for a hashed packet, a few packets ahead of its lookup:
+ * start loading its bucket, and later the first flow that bucket holds. */
+void flow_prefetch_bucket(const struct flow_table *ft, const struct packet *p);
 void flow_prefetch(const struct flow_table *ft, const struct packet *p);
 
 /* Bucket of a flow key, exposed for tests of the keyed hash. */

@@ -156,6 +156,7 @@ static int run_files(struct engine *e, const struct config *cfg, char **paths, i
     char err[1024];
     int status = 0;
     capture_run_init(&pr, paths, n, !quiet && isatty(STDERR_FILENO), config_get_bool(cfg, "capture.mmap", true));
+    pr.threaded = capture_threaded_wanted(cfg);
     for (int i = 0; i < n; i++) {
         int r = CAPTURE_INTERRUPTED;
         if (capture_stop_signal())
