@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1009,7 +1010,15 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot start the writer: %s", path, strerror(rc));
         goto fail;
     }
-    if ((rc = pthread_create(&s->writer, NULL, store_writer, s)) != 0) {
+    /* The writer blocks every signal (it inherits the mask it is created
+     * with), so SIGINT, SIGTERM and SIGHUP reach the engine thread and
+     * interrupt its poll or recv as they did before there was a writer. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&s->writer, NULL, store_writer, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
         snprintf(err, errlen, "%s: cannot start the writer thread: %s", path, strerror(rc));
         pthread_cond_destroy(&s->work);
         pthread_cond_destroy(&s->room);
