@@ -186,7 +186,7 @@ struct store_rec_hdr {
 struct store_end_rec {
     int64_t run_id;
     uint64_t end_ns;
-    uint32_t mirror; /* the stats are the store's own counters: count the stats rows in them as today */
+    uint32_t mirror; /* st is a copy of the counters this store feeds: its own rows count in it */
     struct stats st;
 };
 
@@ -232,7 +232,6 @@ struct store {
     unsigned nspare;
     uint64_t flush_req, flush_done;
     bool stop;
-    bool started;
     pthread_t writer;
 
     /* Written by one thread, read by the other. */
@@ -789,11 +788,14 @@ static struct store_chunk *store_chunk_new(size_t cap)
 static void store_wait_room(struct store *s)
 {
     store_handover(s);
-    if (s->stats)
-        stats_inc(s->stats, STAT_OUTPUT_DB_QUEUE_FULL);
     pthread_mutex_lock(&s->lock);
-    while (atomic_load_explicit(&s->queued, memory_order_relaxed) >= s->queue_cap)
-        pthread_cond_wait(&s->room, &s->lock);
+    if (atomic_load_explicit(&s->queued, memory_order_relaxed) >= s->queue_cap) {
+        if (s->stats)
+            stats_inc(s->stats, STAT_OUTPUT_DB_QUEUE_FULL);
+        do
+            pthread_cond_wait(&s->room, &s->lock);
+        while (atomic_load_explicit(&s->queued, memory_order_relaxed) >= s->queue_cap);
+    }
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -1025,7 +1027,6 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         pthread_mutex_destroy(&s->lock);
         goto fail;
     }
-    s->started = true;
     return s;
 fail:
     store_free(s);

@@ -326,13 +326,25 @@ TEST(rows_visible_after_flush)
         .contact = NULL, .src = NULL, .sport = 0, .user_agent = "", .expires = -1, .result = 401,
     };
     CHECK_EQ_U(store_write_registration(s, run, &r), TG_OK);
+    /* A record larger than a queue chunk gets a chunk of its own. */
+    static uint8_t big[100000];
+    memset(big, 'x', sizeof big);
+    struct store_alert al = {.ts_ns = 1, .sid = 7, .proto = IPPROTO_NUM_TCP, .payload = big,
+                             .payload_len = sizeof big};
+    CHECK_EQ_U(store_write_alert(s, run, &al), TG_OK);
+    struct flow f11 = test_flow(11);
+    CHECK_EQ_U(store_write_flow(s, run, &f11, NULL), TG_OK);
     CHECK_EQ_U(query_int("SELECT count(*) FROM flows"), 0);
     store_flush(s);
     CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE app_proto='rtp'"), 10);
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE sensor_id IS NULL"), 11);
     CHECK_EQ_U(query_int("SELECT count(*) FROM registrations WHERE result=401 AND aor='sip:alice@example.test'"
                          " AND contact IS NULL AND src_ip IS NULL AND user_agent IS NULL AND expires IS NULL"
                          " AND ts='2024-01-02T03:04:05.000000Z'"), 1);
-    CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ROWS], 1 + 10 + 1);
+    CHECK_EQ_U(query_int("SELECT length(payload) FROM alerts WHERE sid=7 AND action='alert' AND src_ip IS NULL"),
+               sizeof big);
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE flow_id=11"), 1);
+    CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ROWS], 1 + 10 + 1 + 1 + 1);
     CHECK_EQ_U(st.c[STAT_OUTPUT_DB_QUEUE_FULL], 0);
     store_close(s);
 }
