@@ -1,14 +1,20 @@
 /* store.h - the SQLite store: runs, flows, alerts, run statistics (and later
  * calls, registrations, p2p sessions).
  *
- * One writer, WAL journal, rows batched into transactions (store.batch rows,
- * and at least once per second of wall time), bound parameters only. The
+ * One writer thread, started by store_open, owns the connection: the row
+ * functions only copy a row's values into a bounded queue (store.queue
+ * rows; when it is full the caller waits, counted in output.db_queue_full)
+ * and return. WAL journal, rows batched into transactions (store.batch
+ * rows, and at least once per second of wall time), bound parameters only.
+ * Every function here is for one thread (the engine's). The
  * schema is versioned with PRAGMA user_version and migrated when an older
  * database is opened. Every row carries the sensor_id of the sensor that
  * wrote it so several sensors' databases can be read together.
  *
  * Errors after open are never fatal: the row is lost, the error is counted
- * in output.db_errors and the first one is reported on stderr. */
+ * in output.db_errors (by the writer; published into the stats at
+ * store_flush, store_end_run and when rows are handed over) and the first
+ * one is reported on stderr. */
 #ifndef TG_STORE_H
 #define TG_STORE_H
 
@@ -19,6 +25,10 @@ struct store;
 
 /* Default rows per transaction (store.batch). */
 #define STORE_BATCH_DEFAULT 1000
+/* Default and largest rows queued for the writer thread (store.queue); a
+ * flow row takes about 250 bytes in the queue. */
+#define STORE_QUEUE_DEFAULT 32768
+#define STORE_QUEUE_MAX 4000000
 
 /* An alert as the rule engine reports it; strings are borrowed for the call
  * and may be NULL where noted. */
@@ -38,29 +48,41 @@ struct store_alert {
     size_t payload_len;
 };
 
-/* Open or create the database at path and migrate it to the current
- * schema. NULL on error with a message naming path in err. */
+/* Open or create the database at path, migrate it to the current schema
+ * and start the writer thread. NULL on error with a message naming path in
+ * err. */
 struct store *store_open(const char *path, char *err, size_t errlen);
 /* Apply configuration keys (cfg may be NULL): store.batch, rows per
- * transaction (default STORE_BATCH_DEFAULT, 1 .. 1000000). */
+ * transaction (default STORE_BATCH_DEFAULT, 1 .. 1000000); store.queue,
+ * rows queued for the writer (default STORE_QUEUE_DEFAULT, 1 ..
+ * STORE_QUEUE_MAX). Call before writing rows. */
 void store_configure(struct store *s, const struct config *cfg);
-/* Commit what is pending and close. */
+/* Write and commit everything queued, stop the writer thread and close.
+ * Does not touch the stats (they may be gone): store_end_run or
+ * store_flush publish the last counts. */
 void store_close(struct store *s);
 
-/* Counters for rows written (output.db_rows) and errors (output.db_errors);
- * st may be NULL. */
+/* Counters for rows written (output.db_rows), errors (output.db_errors) and
+ * waits for room in the queue (output.db_queue_full); st may be NULL. Only
+ * the calling thread writes them. */
 void store_set_stats(struct store *s, struct stats *st);
 /* sensor_id stamped on every row written from now on (copied). */
 int store_set_sensor_id(struct store *s, const char *sensor_id);
 
-/* A run: one invocation of the sensor. Returns the run id (>0) or TG_ERROR. */
+/* A run: one invocation of the sensor. Waits for the writer; returns the
+ * run id (>0) or TG_ERROR. */
 int64_t store_begin_run(struct store *s, const char *mode, const char *inputs, uint64_t start_ns);
-/* End time and one stats row per counter (and per raised event). */
+/* End time and one stats row per counter (and per raised event), after
+ * everything queued before; returns when they are committed. */
 void store_end_run(struct store *s, int64_t run_id, uint64_t end_ns, const struct stats *st);
 
-/* One ended flow. app_proto may be NULL. TG_OK or TG_ERROR (counted). */
+/* The row functions copy what they need (nothing borrowed is kept) and
+ * queue it: TG_OK when queued, TG_ERROR when memory ran out (row lost,
+ * counted). Database errors come later, counted by the writer. */
+
+/* One ended flow. app_proto may be NULL. */
 int store_write_flow(struct store *s, int64_t run_id, const struct flow *f, const char *app_proto);
-/* One alert. TG_OK or TG_ERROR (counted). */
+/* One alert. */
 int store_write_alert(struct store *s, int64_t run_id, const struct store_alert *a);
 
 /* A registration outcome (final response to a REGISTER); strings are
@@ -78,15 +100,17 @@ struct store_registration {
 };
 
 struct sip_call;
-/* One ended call (decoders/sip-call.h). TG_OK or TG_ERROR (counted). */
+/* One ended call (decoders/sip-call.h). */
 int store_write_call(struct store *s, int64_t run_id, const struct sip_call *c);
-/* One REGISTER outcome. TG_OK or TG_ERROR (counted). */
+/* One REGISTER outcome. */
 int store_write_registration(struct store *s, int64_t run_id, const struct store_registration *r);
 
-/* Commit the open batch now (also happens every store.batch rows). */
+/* Wait until everything queued so far is written and committed (a batch is
+ * also committed every store.batch rows), then publish the counters. */
 void store_flush(struct store *s);
-/* Commit the open batch when it is older than a second of wall time; cheap,
- * call it often (the engine does per packet). */
+/* Hand rows over to the writer when it is idle and asks for them; the
+ * writer commits a batch a second after it began. One load when there is
+ * nothing to do: call it often (the engine does per packet). */
 void store_tick(struct store *s);
 
 /* Current schema version written by this build. */

@@ -352,6 +352,9 @@ void engine_tick(struct engine *e, uint64_t now_ns)
     defrag_expire(e->defrag, e->front.now_ns);
     flow_table_expire(e->flows, e->now_ns);
     sip_call_expire(e->calls, e->now_ns);
+    /* Rows of flows that timed out while idle reach the store's writer
+     * and the files are flushed, as after a packet. */
+    output_tick(e->out);
 }
 
 struct stats *engine_stats(struct engine *e) { return &e->stats; }

@@ -295,6 +295,7 @@ static int run_engine(const char *mode, int argc, char **argv)
     engine_flush(e);
     struct stats *st = engine_stats(e);
     uint64_t end = offline && engine_now(e) ? engine_now(e) : wall_ns();
+    output_sync(out); /* the store's row counts, final in the stats record */
     output_stats(out, st, end);
     output_end_run(out, wall_ns(), st);
     if (!c.quiet)

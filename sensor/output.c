@@ -160,6 +160,12 @@ void output_end_run(struct output *o, uint64_t end_ns, const struct stats *st)
     output_flush_files(o);
 }
 
+void output_sync(struct output *o)
+{
+    if (o)
+        store_flush(o->store);
+}
+
 void output_tick(struct output *o)
 {
     if (!o)

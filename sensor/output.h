@@ -41,6 +41,10 @@ void output_close(struct output *o);
 /* Start/finish the run record (mode "analyze", "sniff", "inline"). */
 void output_begin_run(struct output *o, const char *mode, const char *inputs, uint64_t start_ns);
 void output_end_run(struct output *o, uint64_t end_ns, const struct stats *st);
+/* Wait until every row queued for the store is written and committed, so
+ * output.db_rows and output.db_errors in the stats are final (the last
+ * stats record is written after this). */
+void output_sync(struct output *o);
 
 /* EVE "flow" event and a flows row for an ended flow. */
 void output_flow(struct output *o, const struct flow *f, const char *app_proto);

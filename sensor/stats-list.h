@@ -131,6 +131,7 @@ STAT(OUTPUT_EVE_RECORDS, "output.eve_records")
 STAT(OUTPUT_ALERTS, "output.alerts")
 STAT(OUTPUT_DB_ROWS, "output.db_rows")
 STAT(OUTPUT_DB_ERRORS, "output.db_errors")
+STAT(OUTPUT_DB_QUEUE_FULL, "output.db_queue_full")
 STAT(OUTPUT_FILE_ERRORS, "output.file_errors")
 /* SIP decoder (decoders/app-layer-sip.c) */
 STAT(SIP_MESSAGES, "sip.messages")
