@@ -329,6 +329,7 @@ static void mapped_read_batched(struct mapped_file *mf)
 static void *mapped_read_front(void *arg)
 {
     struct mapped_file *mf = arg;
+    pthread_setname_np(pthread_self(), "tg-capture"); /* for top -H and perf */
     for (;;) {
         struct packet *p = capture_ring_slot(mf->ring);
         if (!mapped_next(mf, p))

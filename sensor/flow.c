@@ -62,6 +62,7 @@ struct flow_table {
     uint64_t id_k0, id_k1;      /* flow id permutation key */
     uint64_t id_counter;
     uint64_t clock_ns;          /* newest capture time seen */
+    uint64_t next_expiry_ns;    /* no flow times out while clock_ns <= this */
     uint64_t timeout_ns[FLOW_CLASSES];
     struct flow_list lru[FLOW_CLASSES];
     struct flow *last_flow;     /* flow of the last packet, its state may change after lookup */
@@ -343,9 +344,19 @@ static void lru_unlink(struct flow_table *ft, struct flow *f)
 
 /* Insert keeping the list ordered by lru_ns; flows are nearly always the
  * newest, so the walk from the tail stops at once. */
+/* The last time at which a flow last seen at lru_ns is not yet timed out
+ * (saturating: a timeout may be configured very long). */
+static uint64_t flow_deadline(uint64_t lru_ns, uint64_t timeout_ns)
+{
+    return lru_ns > UINT64_MAX - timeout_ns ? UINT64_MAX : lru_ns + timeout_ns;
+}
+
 static void lru_insert(struct flow_table *ft, struct flow *f)
 {
     f->lru_class = (uint8_t)flow_class(f);
+    uint64_t deadline = flow_deadline(f->lru_ns, ft->timeout_ns[f->lru_class]);
+    if (deadline < ft->next_expiry_ns)
+        ft->next_expiry_ns = deadline;
     struct flow_list *l = &ft->lru[f->lru_class];
     struct flow *after = l->tail;
     while (after && after->lru_ns > f->lru_ns)
@@ -494,6 +505,8 @@ static struct flow *flow_create(struct flow_table *ft, struct packet *p, const s
 struct flow_table *flow_table_new(const struct config *cfg, struct stats *st, flow_end_fn on_end, void *arg)
 {
     struct flow_table *ft = calloc(1, sizeof *ft);
+    if (ft)
+        ft->next_expiry_ns = UINT64_MAX;
     if (!ft)
         return NULL;
     uint64_t want = config_get_u64(cfg, "flow.hash-size", FLOW_HASH_SIZE_DEFAULT);
@@ -629,13 +642,22 @@ void flow_table_expire(struct flow_table *ft, uint64_t now_ns)
     flow_requeue_last(ft);
     if (now_ns > ft->clock_ns)
         ft->clock_ns = now_ns;
+    /* Called per packet: most of the time nothing can have timed out yet.
+     * next_expiry_ns is the earliest deadline of the list heads, lowered by
+     * every insert; removals only make heads later, so it stays safe. */
+    if (ft->clock_ns <= ft->next_expiry_ns)
+        return;
+    uint64_t next = UINT64_MAX;
     for (unsigned c = 0; c < FLOW_CLASSES; c++) {
         struct flow *f;
         while ((f = ft->lru[c].head) && ft->clock_ns - f->lru_ns > ft->timeout_ns[c]) {
             stats_inc(ft->stats, STAT_FLOW_TIMEOUTS);
             flow_end(ft, f, FLOW_END_TIMEOUT);
         }
+        if (f && flow_deadline(f->lru_ns, ft->timeout_ns[c]) < next)
+            next = flow_deadline(f->lru_ns, ft->timeout_ns[c]);
     }
+    ft->next_expiry_ns = next;
 }
 
 void flow_table_flush(struct flow_table *ft)
