@@ -16,6 +16,8 @@
 
 #define SIP_CALL_MAX_FLOWS 8       /* RTP/RTCP flows attached per call */
 #define SIP_CALL_REG_SLOTS 1024u   /* pending REGISTER transactions (direct-mapped) */
+#define SIP_CALL_NA_SLOTS 64u      /* parsed From/To values remembered (direct-mapped) */
+#define SIP_CALL_NA_KEY 256u       /* longer values are parsed every time */
 
 /* Expiry classes: each list is in last-activity order with one timeout, so
  * expiry looks only at list heads. */
@@ -54,6 +56,18 @@ struct sip_call_reg {
     int64_t expires;     /* -1 absent */
 };
 
+/* A From or To value and what sip_parse_name_addr made of it. Every message
+ * of a dialog repeats the same From and (after the first response) the same
+ * To, and libosip2's name-addr parse of them was the call tracker's largest
+ * cost; the parse depends on the unfolded value alone, so a remembered
+ * result for the same bytes is the same result. */
+struct sip_call_na_entry {
+    bool used;
+    uint32_t len;
+    char key[SIP_CALL_NA_KEY]; /* the unfolded value */
+    struct sip_name_addr na;
+};
+
 struct sip_call_table {
     struct stats *st;
     struct output *out;
@@ -70,6 +84,7 @@ struct sip_call_table {
     struct sip_media_table *media;
     struct sdp_session *sdp;
     struct sip_call_reg *regs;
+    struct sip_call_na_entry *na_cache; /* SIP_CALL_NA_SLOTS; fixed at creation, not in call.memuse */
     uint64_t k0, k1;
 };
 
@@ -157,12 +172,13 @@ struct sip_call_table *sip_call_table_new(const struct config *cfg, struct stats
     sdp_limits_init(&lim, cfg);
     t->sdp = sdp_session_new(&lim);
     t->regs = calloc(SIP_CALL_REG_SLOTS, sizeof *t->regs);
+    t->na_cache = calloc(SIP_CALL_NA_SLOTS, sizeof *t->na_cache);
     uint64_t seed[2] = {0x63616c6cu, 0x7461626c65u};
     if (getrandom(seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
         seed[0] ^= (uint64_t)(uintptr_t)t;
     t->k0 = seed[0];
     t->k1 = seed[1];
-    if (!t->buckets || !t->media || !t->sdp || !t->regs) {
+    if (!t->buckets || !t->media || !t->sdp || !t->regs || !t->na_cache) {
         sip_call_table_free(t);
         return NULL;
     }
@@ -481,6 +497,7 @@ void sip_call_table_free(struct sip_call_table *t)
     sdp_session_free(t->sdp);
     free(t->buckets);
     free(t->regs);
+    free(t->na_cache);
     free(t);
 }
 
@@ -501,6 +518,37 @@ static void sip_call_hdr(const struct sip_msg *m, enum sip_hdr_id id, char *dst,
         sip_header_unfold(h, dst, cap);
     else
         dst[0] = '\0';
+}
+
+/* sip_parse_name_addr through the table's cache of recent values: the
+ * same contract (TG_OK and *out filled, or TG_ERROR). Only successful
+ * parses are remembered, so a failure (including out of memory) is always
+ * a fresh answer. The slot is picked by FNV-1a: a peer that makes values
+ * collide only makes the cache miss. */
+static int sip_call_name_addr(struct sip_call_table *t, const struct sip_header *h, struct sip_name_addr *out)
+{
+    char key[SIP_CALL_NA_KEY];
+    if (h->value.len >= sizeof key)
+        return sip_parse_name_addr(h, out);
+    /* value.len < sizeof key: the unfolded copy is never cut, so it is
+     * exactly the string sip_parse_name_addr hands to libosip2 */
+    size_t n = sip_header_unfold(h, key, sizeof key);
+    uint32_t hash = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        hash = (hash ^ (uint8_t)key[i]) * 16777619u;
+    struct sip_call_na_entry *c = &t->na_cache[hash & (SIP_CALL_NA_SLOTS - 1)];
+    if (c->used && c->len == n && memcmp(c->key, key, n) == 0) {
+        *out = c->na;
+        return TG_OK;
+    }
+    int rc = sip_parse_name_addr(h, out);
+    if (rc == TG_OK) {
+        c->used = true;
+        c->len = (uint32_t)n;
+        memcpy(c->key, key, n);
+        c->na = *out;
+    }
+    return rc;
 }
 
 /* Sender side of message m in call c: requests are sent by whoever's tag
@@ -800,7 +848,7 @@ void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, cons
     if (!wanted)
         return;
     struct sip_name_addr from, to;
-    if (sip_parse_name_addr(hfrom, &from) != TG_OK || sip_parse_name_addr(hto, &to) != TG_OK)
+    if (sip_call_name_addr(t, hfrom, &from) != TG_OK || sip_call_name_addr(t, hto, &to) != TG_OK)
         return;
     /* the record keeps tags cut to SIP_CALL_TAG_MAX - 1 bytes: compare the same */
     from.tag[SIP_CALL_TAG_MAX - 1] = '\0';

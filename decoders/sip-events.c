@@ -153,7 +153,26 @@ static bool ev_token(uint8_t c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
-    return c != 0 && strchr("-.!%*_+`'~", c) != NULL;
+    switch (c) { /* -.!%*_+`'~ (a switch, not strchr: this runs per byte) */
+    case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`': case '\'': case '~':
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Bytes RFC 3986/3261 never allow in a Request-URI: controls, DEL, non-ASCII
+ * and "\^`{|} (white space is judged separately). */
+static bool ev_bad_uri_char(uint8_t c)
+{
+    if (c < 0x20 || c >= 0x7f)
+        return true;
+    switch (c) {
+    case '"': case '\\': case '^': case '`': case '{': case '|': case '}':
+        return true;
+    default:
+        return false;
+    }
 }
 
 static bool ev_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -583,7 +602,7 @@ static sip_event_set ev_request_line(const struct sip_config *c, const struct si
         uint8_t ch = u[i];
         if (ch == '<' || ch == '>')
             ev |= SIP_EV_BIT(SIP_EV_REQUEST_URI_BRACKETS);
-        else if (ch < 0x20 || ch >= 0x7f || strchr("\"\\^`{|}", ch))
+        else if (ev_bad_uri_char(ch))
             if (ch != ' ' && ch != '\t')
                 ev |= SIP_EV_BIT(SIP_EV_BAD_REQUEST_URI_CHAR);
     }

@@ -1,5 +1,6 @@
 /* json.c - JSON text builder with strict escaping (see json.h). */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,15 +169,42 @@ static void json_escaped(struct json *j, const uint8_t *s, size_t n)
 
 static void json_key(struct json *j, const char *key)
 {
+    bool comma = false;
     if (j->depth > 0 && j->depth < 32) {
-        if (j->need_comma[j->depth])
-            json_put(j, ",", 1);
+        comma = j->need_comma[j->depth];
         j->need_comma[j->depth] = true;
     }
     if (key) {
-        json_escaped(j, (const uint8_t *)key, strlen(key));
+        /* Keys are short literals without bytes to escape: write the comma,
+         * the quoted key and the colon with one capacity check (every member
+         * of every record passes here). Anything else takes the general
+         * path, which writes the same bytes. */
+        size_t n = strlen(key), i = 0;
+        if (n <= 64 && json_grow(j, n + 4)) {
+            while (i < n && json_plain((uint8_t)key[i]))
+                i++;
+            if (i == n) {
+                char *o = j->buf + j->len;
+                if (comma)
+                    *o++ = ',';
+                *o++ = '"';
+                memcpy(o, key, n);
+                o += n;
+                *o++ = '"';
+                *o++ = ':';
+                *o = '\0';
+                j->len = (size_t)(o - j->buf);
+                return;
+            }
+        }
+        if (comma)
+            json_put(j, ",", 1);
+        json_escaped(j, (const uint8_t *)key, n);
         json_put(j, ":", 1);
+        return;
     }
+    if (comma)
+        json_put(j, ",", 1);
 }
 
 static void json_open(struct json *j, const char *key, const char *br)
@@ -256,6 +284,17 @@ void json_double(struct json *j, const char *key, double v)
     json_key(j, key);
     if (v != v || v > 1e300 || v < -1e300) {
         snprintf(b, sizeof b, "null");
+    } else if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v))) {
+        /* A whole number below 10^15 is what "%.15g" prints as plain digits
+         * (no exponent, no point) and reads back exactly; most durations,
+         * jitters and losses in call records are 0. (-0.0 prints "-0": the
+         * general path keeps that.) */
+        int64_t w = (int64_t)v;
+        char *d = json_digits(b + sizeof b, w < 0 ? 0 - (uint64_t)w : (uint64_t)w);
+        if (w < 0)
+            *--d = '-';
+        json_put(j, d, (size_t)(b + sizeof b - d));
+        return;
     } else {
         /* Shortest of 15 or 17 digits that reads back as the same double. */
         snprintf(b, sizeof b, "%.15g", v);
