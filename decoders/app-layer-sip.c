@@ -560,8 +560,8 @@ static void sip_handle_message(const struct sip_msg *m, sip_event_set ev, void *
     const struct sdp_session *sdp = sip_sdp_parse(em->e, em->st, em->stats, im);
     sip_emit_eve(em, m, sdp, ev);
     if (em->e)
-        sip_call_message(engine_calls(em->e), m, em->ap->flow, em->ap->dir,
-                         em->ap->p ? em->ap->p->ts_ns : engine_now(em->e));
+        sip_call_message_sdp(engine_calls(em->e), m, em->ap->flow, em->ap->dir,
+                             em->ap->p ? em->ap->p->ts_ns : engine_now(em->e), sdp);
     sip_detect(em, im, sdp, ev);
     engine_observe(em->e, "sip", m, em->ap->p);
 }

@@ -64,7 +64,7 @@ struct sip_call_reg {
 struct sip_call_na_entry {
     bool used;
     uint32_t len;
-    char key[SIP_CALL_NA_KEY]; /* the unfolded value */
+    char key[SIP_CALL_NA_KEY]; /* the raw value */
     struct sip_name_addr na;
 };
 
@@ -520,35 +520,44 @@ static void sip_call_hdr(const struct sip_msg *m, enum sip_hdr_id id, char *dst,
         dst[0] = '\0';
 }
 
-/* sip_parse_name_addr through the table's cache of recent values: the
- * same contract (TG_OK and *out filled, or TG_ERROR). Only successful
- * parses are remembered, so a failure (including out of memory) is always
- * a fresh answer. The slot is picked by FNV-1a: a peer that makes values
- * collide only makes the cache miss. */
-static int sip_call_name_addr(struct sip_call_table *t, const struct sip_header *h, struct sip_name_addr *out)
+/* The From or To of a message as the tracker uses it: what
+ * sip_parse_name_addr makes of the value, with the tag cut to
+ * SIP_CALL_TAG_MAX - 1 bytes as records keep it, or NULL when libosip2
+ * rejects the value. Values up to SIP_CALL_NA_KEY bytes are remembered by
+ * their raw bytes (the parse is a function of them), so a dialog's
+ * repeated From and To are parsed once. The result lives in the cache, or
+ * in *tmp, until the next call; keep is an earlier result that must stay
+ * valid meanwhile (it is never evicted for this one). Slots are picked by
+ * FNV-1a: a peer that makes values collide only makes the cache miss. */
+static const struct sip_name_addr *sip_call_name_addr(struct sip_call_table *t, const struct sip_header *h,
+                                                      struct sip_name_addr *tmp, const struct sip_name_addr *keep)
 {
-    char key[SIP_CALL_NA_KEY];
-    if (h->value.len >= sizeof key)
-        return sip_parse_name_addr(h, out);
-    /* value.len < sizeof key: the unfolded copy is never cut, so it is
-     * exactly the string sip_parse_name_addr hands to libosip2 */
-    size_t n = sip_header_unfold(h, key, sizeof key);
-    uint32_t hash = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        hash = (hash ^ (uint8_t)key[i]) * 16777619u;
-    struct sip_call_na_entry *c = &t->na_cache[hash & (SIP_CALL_NA_SLOTS - 1)];
-    if (c->used && c->len == n && memcmp(c->key, key, n) == 0) {
-        *out = c->na;
-        return TG_OK;
+    struct sip_call_na_entry *c = NULL;
+    uint32_t n = h->value.len;
+    if (n < SIP_CALL_NA_KEY) {
+        uint32_t hash = 2166136261u;
+        for (uint32_t i = 0; i < n; i++)
+            hash = (hash ^ h->value.p[i]) * 16777619u;
+        c = &t->na_cache[hash & (SIP_CALL_NA_SLOTS - 1)];
+        if (c->used && c->len == n && memcmp(c->key, h->value.p, n) == 0)
+            return &c->na;
+        if (&c->na == keep)
+            c = NULL;
     }
-    int rc = sip_parse_name_addr(h, out);
-    if (rc == TG_OK) {
+    struct sip_name_addr *out = tmp;
+    if (c) {
+        c->used = false; /* until the parse below succeeds */
+        out = &c->na;
+    }
+    if (sip_parse_name_addr(h, out) != TG_OK)
+        return NULL;
+    out->tag[SIP_CALL_TAG_MAX - 1] = '\0';
+    if (c) {
         c->used = true;
-        c->len = (uint32_t)n;
-        memcpy(c->key, key, n);
-        c->na = *out;
+        c->len = n;
+        memcpy(c->key, h->value.p, n);
     }
-    return rc;
+    return out;
 }
 
 /* Sender side of message m in call c: requests are sent by whoever's tag
@@ -562,7 +571,8 @@ static int sip_call_sender(const struct sip_call *c, const struct sip_msg *m, co
 
 /* Record an SDP body sent by side: per-media endpoints, codecs and
  * security, and expectations for RTP and RTCP. */
-static void sip_call_sdp(struct sip_call_table *t, struct sip_call_entry *e, const struct sip_msg *m, int side)
+static void sip_call_sdp(struct sip_call_table *t, struct sip_call_entry *e, const struct sip_msg *m, int side,
+                         const struct sdp_session *pre)
 {
     if (!m->body.len)
         return;
@@ -573,13 +583,19 @@ static void sip_call_sdp(struct sip_call_table *t, struct sip_call_entry *e, con
         if (strncasecmp(v, "application/sdp", 15) != 0)
             return; /* multipart bodies and others are not parsed here */
     }
-    /* not counted in sdp.*: the SIP app layer counts each body once */
-    if (sdp_parse(t->sdp, m->body.p, m->body.len, NULL) != TG_OK)
+    /* The app layer's parse of these very bytes under the same limits is
+     * what sdp_parse would give again (see sip_call_message_sdp). Else
+     * parse; not counted in sdp.*: the SIP app layer counts each body once. */
+    const struct sdp_session *sdp = t->sdp;
+    if (pre && pre->body == m->body.p && pre->body_len == m->body.len &&
+        memcmp(&pre->lim, &t->sdp->lim, sizeof pre->lim) == 0)
+        sdp = pre;
+    else if (sdp_parse(t->sdp, m->body.p, m->body.len, NULL) != TG_OK)
         return;
     struct sip_call *c = &e->c;
     uint8_t n = 0;
-    for (uint32_t i = 0; i < t->sdp->n_media && n < SIP_CALL_MAX_MEDIA; i++) {
-        const struct sdp_media *sm = &t->sdp->media[i];
+    for (uint32_t i = 0; i < sdp->n_media && n < SIP_CALL_MAX_MEDIA; i++) {
+        const struct sdp_media *sm = &sdp->media[i];
         if (!sm->is_rtp)
             continue;
         struct sip_call_sdp_media *dm = &c->sdp[side][n];
@@ -707,7 +723,7 @@ static bool sip_call_all_failed(const struct sip_call *c)
 /* A response to the current INVITE transaction of a call not answered yet. */
 static void sip_call_invite_response(struct sip_call_table *t, struct sip_call_entry *e, const struct sip_msg *m,
                                      const struct sip_name_addr *to, const struct ip_addr *src, uint16_t sport,
-                                     uint64_t ts_ns)
+                                     uint64_t ts_ns, const struct sdp_session *pre)
 {
     struct sip_call *c = &e->c;
     uint32_t code = m->status_code;
@@ -716,7 +732,7 @@ static void sip_call_invite_response(struct sip_call_table *t, struct sip_call_e
             c->ring_ns = ts_ns;
         if (code > 100 && sip_call_branch(c, to->tag) >= 0 && c->state == SIP_CALL_SETUP)
             c->state = SIP_CALL_EARLY;
-        sip_call_sdp(t, e, m, 1);
+        sip_call_sdp(t, e, m, 1, pre);
         return;
     }
     c->status = code;
@@ -733,7 +749,7 @@ static void sip_call_invite_response(struct sip_call_table *t, struct sip_call_e
         sip_call_hdr(m, SIP_HDR_SERVER, c->callee_agent, sizeof c->callee_agent);
         if (!c->callee_agent[0])
             sip_call_hdr(m, SIP_HDR_USER_AGENT, c->callee_agent, sizeof c->callee_agent);
-        sip_call_sdp(t, e, m, 1);
+        sip_call_sdp(t, e, m, 1, pre);
         return;
     }
     if (code == 401 || code == 407) {
@@ -819,9 +835,9 @@ static void sip_call_register(struct sip_call_table *t, const struct sip_msg *m,
         store_write_registration(s, output_run_id(t->out), &reg);
 }
 
-void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, const struct ip_addr *src,
-                         uint16_t sport, const struct ip_addr *dst, uint16_t dport, const char *transport,
-                         uint64_t ts_ns)
+static void sip_call_message_pre(struct sip_call_table *t, const struct sip_msg *m, const struct ip_addr *src,
+                                 uint16_t sport, const struct ip_addr *dst, uint16_t dport, const char *transport,
+                                 uint64_t ts_ns, const struct sdp_session *pre)
 {
     if (!t)
         return;
@@ -847,48 +863,49 @@ void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, cons
             wanted = true;
     if (!wanted)
         return;
-    struct sip_name_addr from, to;
-    if (sip_call_name_addr(t, hfrom, &from) != TG_OK || sip_call_name_addr(t, hto, &to) != TG_OK)
+    /* the record keeps tags cut to SIP_CALL_TAG_MAX - 1 bytes: compare the
+     * same (sip_call_name_addr cuts them) */
+    struct sip_name_addr from_tmp, to_tmp;
+    const struct sip_name_addr *from = sip_call_name_addr(t, hfrom, &from_tmp, NULL);
+    const struct sip_name_addr *to = from ? sip_call_name_addr(t, hto, &to_tmp, from) : NULL;
+    if (!from || !to)
         return;
-    /* the record keeps tags cut to SIP_CALL_TAG_MAX - 1 bytes: compare the same */
-    from.tag[SIP_CALL_TAG_MAX - 1] = '\0';
-    to.tag[SIP_CALL_TAG_MAX - 1] = '\0';
     if (is_register) {
-        sip_call_register(t, m, call_id, cseq, &to, src, sport, dst, dport, ts_ns);
+        sip_call_register(t, m, call_id, cseq, to, src, sport, dst, dport, ts_ns);
         return;
     }
-    struct sip_call_entry *e = sip_call_find(t, call_id, from.tag);
-    if (!e && to.tag[0])
-        e = sip_call_find(t, call_id, to.tag);
+    struct sip_call_entry *e = sip_call_find(t, call_id, from->tag);
+    if (!e && to->tag[0])
+        e = sip_call_find(t, call_id, to->tag);
     if (!e) {
         /* the request line and CSeq must both say INVITE */
-        if (req && is_invite && !to.tag[0] && m->method.len == 6 && memcmp(m->method.p, "INVITE", 6) == 0) {
-            e = sip_call_create(t, m, call_id, &from, &to, src, sport, dst, dport, transport, ts_ns);
+        if (req && is_invite && !to->tag[0] && m->method.len == 6 && memcmp(m->method.p, "INVITE", 6) == 0) {
+            e = sip_call_create(t, m, call_id, from, to, src, sport, dst, dport, transport, ts_ns);
             if (e) {
                 e->c.invite_cseq = cseq;
-                sip_call_sdp(t, e, m, 0);
+                sip_call_sdp(t, e, m, 0, pre);
             }
         }
         return;
     }
     struct sip_call *c = &e->c;
-    int sender = sip_call_sender(c, m, from.tag);
+    int sender = sip_call_sender(c, m, from->tag);
     sip_call_touch(t, e, ts_ns);
     if (req) {
         if (m->method.len == 6 && memcmp(m->method.p, "INVITE", 6) == 0) {
-            if (c->state == SIP_CALL_ANSWERED || to.tag[0]) {
+            if (c->state == SIP_CALL_ANSWERED || to->tag[0]) {
                 if (cseq != c->invite_cseq || sender != 0) {
                     c->reinvites++;
                     c->invite_cseq = sender == 0 ? cseq : c->invite_cseq;
                 }
-                sip_call_sdp(t, e, m, sender);
+                sip_call_sdp(t, e, m, sender, pre);
             } else if (cseq > c->invite_cseq) {
                 /* the authenticated retry (or a new attempt) of the same call */
                 c->invite_cseq = cseq;
                 if (c->state == SIP_CALL_CHALLENGED)
                     c->state = SIP_CALL_SETUP;
                 sip_call_touch(t, e, ts_ns);
-                sip_call_sdp(t, e, m, 0);
+                sip_call_sdp(t, e, m, 0, pre);
             }
         } else if (m->method.len == 6 && memcmp(m->method.p, "CANCEL", 6) == 0) {
             if (c->state != SIP_CALL_ANSWERED)
@@ -904,33 +921,46 @@ void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, cons
         } else if ((m->method.len == 3 && memcmp(m->method.p, "ACK", 3) == 0) ||
                    (m->method.len == 6 && memcmp(m->method.p, "UPDATE", 6) == 0) ||
                    (m->method.len == 5 && memcmp(m->method.p, "PRACK", 5) == 0)) {
-            sip_call_sdp(t, e, m, sender);
+            sip_call_sdp(t, e, m, sender, pre);
         }
         return;
     }
     /* responses */
     if (!is_invite) {
         if ((strcmp(method, "UPDATE") == 0 || strcmp(method, "PRACK") == 0) && m->status_code < 300)
-            sip_call_sdp(t, e, m, sender);
+            sip_call_sdp(t, e, m, sender, pre);
         return;
     }
     if (c->state != SIP_CALL_ANSWERED && cseq == c->invite_cseq) {
-        sip_call_invite_response(t, e, m, &to, src, sport, ts_ns);
+        sip_call_invite_response(t, e, m, to, src, sport, ts_ns, pre);
         return;
     }
     /* re-INVITE answers and 2xx retransmissions */
     if (m->status_code >= 200 && m->status_code < 300)
-        sip_call_sdp(t, e, m, sender);
+        sip_call_sdp(t, e, m, sender, pre);
+}
+
+void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, const struct ip_addr *src,
+                         uint16_t sport, const struct ip_addr *dst, uint16_t dport, const char *transport,
+                         uint64_t ts_ns)
+{
+    sip_call_message_pre(t, m, src, sport, dst, dport, transport, ts_ns, NULL);
+}
+
+void sip_call_message_sdp(struct sip_call_table *t, const struct sip_msg *m, const struct flow *f, int dir,
+                          uint64_t ts_ns, const struct sdp_session *sdp)
+{
+    if (!t || !f)
+        return;
+    int d = dir ? 1 : 0;
+    sip_call_message_pre(t, m, &f->addr[d], f->port[d], &f->addr[d ^ 1], f->port[d ^ 1],
+                         f->proto == IPPROTO_NUM_TCP ? "tcp" : "udp", ts_ns, sdp);
 }
 
 void sip_call_message(struct sip_call_table *t, const struct sip_msg *m, const struct flow *f, int dir,
                       uint64_t ts_ns)
 {
-    if (!t || !f)
-        return;
-    int d = dir ? 1 : 0;
-    sip_call_message_ep(t, m, &f->addr[d], f->port[d], &f->addr[d ^ 1], f->port[d ^ 1],
-                        f->proto == IPPROTO_NUM_TCP ? "tcp" : "udp", ts_ns);
+    sip_call_message_sdp(t, m, f, dir, ts_ns, NULL);
 }
 
 /* ---- EVE ---- */

@@ -489,6 +489,50 @@ static sip_event_set ev_injection(const struct sip_inspect *si, const struct sip
     return ev;
 }
 
+/* Values whose injection verdict this thread remembers. The verdict is a
+ * function of the value's bytes alone (fixed patterns), and From, To and
+ * User-Agent repeat across every message of a dialog and every call of a
+ * phone: the two PCRE2 scans of them were a twentieth of the SIP cost.
+ * Per thread because the inspection context is shared read-only; slots
+ * are picked by FNV-1a, so colliding values only miss. */
+#define EV_INJ_SLOTS 64u
+#define EV_INJ_KEY 192u /* longer values are matched every time */
+struct ev_inj_entry {
+    bool used;
+    uint8_t len;
+    sip_event_set ev;
+    uint8_t key[EV_INJ_KEY];
+};
+static _Thread_local struct ev_inj_entry ev_inj_cache[EV_INJ_SLOTS];
+
+/* ev_injection through this thread's cache; *md is created on the first
+ * value that needs a match (the caller frees it). */
+static sip_event_set ev_injection_cached(const struct sip_inspect *si, const struct sip_range *v,
+                                         pcre2_match_data **md)
+{
+    struct ev_inj_entry *c = NULL;
+    if (v->len < EV_INJ_KEY) {
+        uint32_t h = 2166136261u;
+        for (uint32_t i = 0; i < v->len; i++)
+            h = (h ^ v->p[i]) * 16777619u;
+        c = &ev_inj_cache[h & (EV_INJ_SLOTS - 1)];
+        if (c->used && c->len == v->len && memcmp(c->key, v->p, v->len) == 0)
+            return c->ev;
+    }
+    if (!*md)
+        *md = pcre2_match_data_create(1, NULL);
+    if (!*md)
+        return 0; /* out of memory: not remembered, asked again next time */
+    sip_event_set ev = ev_injection(si, v, *md);
+    if (c) {
+        c->used = true;
+        c->len = (uint8_t)v->len;
+        memcpy(c->key, v->p, v->len);
+        c->ev = ev;
+    }
+    return ev;
+}
+
 /* ---- libosip2 whole-message check ---- */
 
 /* libosip2 works on C strings and knows only a few Request-URI schemes, so
@@ -781,12 +825,8 @@ sip_event_set sip_inspect_message(const struct sip_inspect *si, const struct sip
         default:
             break;
         }
-        if (h->id == SIP_HDR_FROM || h->id == SIP_HDR_TO || h->id == SIP_HDR_USER_AGENT) {
-            if (!md)
-                md = pcre2_match_data_create(1, NULL);
-            if (md)
-                ev |= ev_injection(si, &h->value, md);
-        }
+        if (h->id == SIP_HDR_FROM || h->id == SIP_HDR_TO || h->id == SIP_HDR_USER_AGENT)
+            ev |= ev_injection_cached(si, &h->value, &md);
     }
     pcre2_match_data_free(md);
 

@@ -603,6 +603,14 @@ size_t sip_header_unfold(const struct sip_header *h, char *dst, size_t cap)
         return 0;
     size_t o = 0;
     const uint8_t *p = h->value.p;
+    /* most values have no line end inside: then the copy is the value */
+    if (!p || h->value.len == 0 || (!memchr(p, '\r', h->value.len) && !memchr(p, '\n', h->value.len))) {
+        o = p ? TG_MIN((size_t)h->value.len, cap - 1) : 0;
+        if (o)
+            memcpy(dst, p, o);
+        dst[o] = 0;
+        return o;
+    }
     for (uint32_t i = 0; i < h->value.len && o + 1 < cap; i++) {
         uint8_t c = p[i];
         if (c == '\r' || c == '\n') {
