@@ -539,7 +539,7 @@ static const struct sip_name_addr *sip_call_name_addr(struct sip_call_table *t, 
         for (uint32_t i = 0; i < n; i++)
             hash = (hash ^ h->value.p[i]) * 16777619u;
         c = &t->na_cache[hash & (SIP_CALL_NA_SLOTS - 1)];
-        if (c->used && c->len == n && memcmp(c->key, h->value.p, n) == 0)
+        if (c->used && c->len == n && (n == 0 || memcmp(c->key, h->value.p, n) == 0))
             return &c->na;
         if (&c->na == keep)
             c = NULL;
@@ -555,7 +555,8 @@ static const struct sip_name_addr *sip_call_name_addr(struct sip_call_table *t, 
     if (c) {
         c->used = true;
         c->len = n;
-        memcpy(c->key, h->value.p, n);
+        if (n)
+            memcpy(c->key, h->value.p, n);
     }
     return out;
 }

@@ -539,13 +539,24 @@ int64_t sip_parse_message(const uint8_t *buf, size_t len, enum sip_transport mod
     m->junk = (uint32_t)junk;
     m->skipped = (uint32_t)start;
 
-    int64_t end = sip_message_end(buf + start, len - start, mode);
-    if (end == TG_AGAIN)
-        return TG_AGAIN;
+    /* Where the message ends. On a stream that is sip_message_end's
+     * answer, needed first (an incomplete message is left alone). In a
+     * datagram the head is tokenized over the rest of the buffer in the
+     * same pass that finds its end and its first Content-Length line, and
+     * the end follows from those as sip_message_end would compute it: the
+     * head lies before any end it can give, so its tokens are the same,
+     * and the first Content-Length line is the same line sip_scan_cl
+     * finds (a name that looks up as Content-Length is a token with a
+     * colon after it, and lines starting with white space are neither). */
     const uint8_t *b = buf + start;
-    size_t n = (size_t)end;
+    size_t n = len - start;
+    if (mode == SIP_STREAM) {
+        int64_t end = sip_message_end(b, n, mode);
+        if (end == TG_AGAIN)
+            return TG_AGAIN;
+        n = (size_t)end;
+    }
     m->buf = b;
-    m->len = (uint32_t)n;
 
     size_t lf = sip_line_lf(b, n, 0);
     size_t ce = sip_line_content_end(b, 0, lf);
@@ -555,6 +566,8 @@ int64_t sip_parse_message(const uint8_t *buf, size_t len, enum sip_transport mod
 
     size_t pos = lf < n ? lf + 1 : n, hend = 0;
     int32_t cur = -1;
+    int cl_first = 0; /* sip_scan_cl's answer: 1 valid, 0 absent, -1 not a number */
+    uint64_t cl_value = 0;
     while (pos < n) {
         lf = sip_line_lf(b, n, pos);
         ce = sip_line_content_end(b, pos, lf);
@@ -564,12 +577,22 @@ int64_t sip_parse_message(const uint8_t *buf, size_t len, enum sip_transport mod
             hend = lf + 1;
             break;
         }
-        if (sip_is_ws(b[pos]) && m->n_hdr_lines > 0)
+        if (sip_is_ws(b[pos]) && m->n_hdr_lines > 0) {
             sip_fold_header(m, b, pos, ce, cur);
-        else
+        } else {
+            bool had_cl = m->count[SIP_HDR_CONTENT_LENGTH] > 0;
             sip_add_header(m, b, pos, ce, &cur);
+            if (!had_cl && m->count[SIP_HDR_CONTENT_LENGTH] > 0) {
+                /* the value on this line alone, as sip_scan_cl reads it */
+                size_t vs = (size_t)((const uint8_t *)memchr(b + pos, ':', ce - pos) - b) + 1;
+                cl_first = sip_parse_digits(b + vs, ce - vs, &cl_value) ? 1 : -1;
+            }
+        }
         pos = lf < n ? lf + 1 : n;
     }
+    if (mode == SIP_DATAGRAM && hend && cl_first > 0 && cl_value <= n - hend)
+        n = hend + (size_t)cl_value; /* else the datagram's rest is the message */
+    m->len = (uint32_t)n;
     if (!hend) {
         m->flags |= SIP_MF_NO_HDR_END;
         hend = n;
