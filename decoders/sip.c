@@ -716,6 +716,7 @@ struct sip_arena {
     uint8_t *base;
     size_t used;
     unsigned depth; /* open scopes */
+    bool spilled;   /* an allocation of the open scope went to malloc */
 };
 static _Thread_local struct sip_arena sip_arena;
 static pthread_key_t sip_arena_key; /* frees a thread's arena when it exits */
@@ -750,6 +751,7 @@ static void *sip_osip_malloc(size_t n)
             a->used += need;
             return p;
         }
+        a->spilled = true;
     }
     return malloc(n);
 }
@@ -762,8 +764,13 @@ static void sip_osip_free(void *p)
 
 static void *sip_osip_realloc(void *p, size_t n)
 {
-    if (!p || !sip_arena_owns(p))
-        return p ? realloc(p, n) : sip_osip_malloc(n);
+    if (!p || !sip_arena_owns(p)) {
+        if (!p)
+            return sip_osip_malloc(n);
+        if (sip_arena.depth)
+            sip_arena.spilled = true;
+        return realloc(p, n);
+    }
     size_t old = sip_arena_block_size(p);
     if (n <= old)
         return p;
@@ -786,7 +793,18 @@ static void sip_osip_scope_begin(void)
             return; /* plain malloc then */
         pthread_setspecific(sip_arena_key, a->base);
     }
-    a->depth++;
+    if (a->depth++ == 0)
+        a->spilled = false;
+}
+
+/* True when every allocation of the open scope is in the arena: then the
+ * scope's end frees all of it, and walking a libosip2 tree only to call
+ * no-op frees (osip_message_free was a seventh of the message parse) can
+ * be skipped. False without a scope or an arena. */
+static bool sip_osip_scope_owns_all(void)
+{
+    const struct sip_arena *a = &sip_arena;
+    return SIP_ARENA_ENABLED && a->depth && a->base && !a->spilled;
 }
 
 static void sip_osip_scope_end(void)
@@ -872,7 +890,7 @@ int sip_parse_name_addr(const struct sip_header *h, struct sip_name_addr *out)
             sip_copy(out->tag, sizeof out->tag, tag->gvalue);
         rc = TG_OK;
     }
-    if (f)
+    if (f && !sip_osip_scope_owns_all())
         osip_from_free(f);
     free(v);
     sip_osip_scope_end();
@@ -904,7 +922,7 @@ int sip_parse_via(const struct sip_header *h, struct sip_via *out)
             out->rport = p->gvalue ? sip_port(p->gvalue) : 0;
         rc = TG_OK;
     }
-    if (via)
+    if (via && !sip_osip_scope_owns_all())
         osip_via_free(via);
     free(v);
     sip_osip_scope_end();
@@ -928,7 +946,7 @@ int sip_parse_cseq(const struct sip_header *h, struct sip_cseq *out)
             rc = TG_OK;
         }
     }
-    if (c)
+    if (c && !sip_osip_scope_owns_all())
         osip_cseq_free(c);
     free(v);
     sip_osip_scope_end();
@@ -981,7 +999,8 @@ int sip_osip_parse_message(const uint8_t *buf, size_t len)
     int r = osip_message_init(&m);
     if (r == 0) {
         r = osip_message_parse(m, (const char *)buf, len);
-        osip_message_free(m);
+        if (!sip_osip_scope_owns_all())
+            osip_message_free(m);
     }
     sip_osip_scope_end();
     return r == 0 ? TG_OK : TG_ERROR;
