@@ -16,6 +16,8 @@
 
 #define SIP_CALL_MAX_FLOWS 8       /* RTP/RTCP flows attached per call */
 #define SIP_CALL_REG_SLOTS 1024u   /* pending REGISTER transactions (direct-mapped) */
+#define SIP_CALL_NA_SLOTS 64u      /* parsed From/To values remembered (direct-mapped) */
+#define SIP_CALL_NA_KEY 256u       /* longer values are parsed every time */
 
 /* Expiry classes: each list is in last-activity order with one timeout, so
  * expiry looks only at list heads. */
@@ -54,6 +56,18 @@ struct sip_call_reg {
     int64_t expires;     /* -1 absent */
 };
 
+/* A From or To value and what sip_parse_name_addr made of it. Every message
+ * of a dialog repeats the same From and (after the first response) the same
+ * To, and libosip2's name-addr parse of them was the call tracker's largest
+ * cost; the parse depends on the unfolded value alone, so a remembered
+ * result for the same bytes is the same result. */
+struct sip_call_na_entry {
+    bool used;
+    uint32_t len;
+    char key[SIP_CALL_NA_KEY]; /* the raw value */
+    struct sip_name_addr na;
+};
+
 struct sip_call_table {
     struct stats *st;
     struct output *out;
@@ -70,6 +84,7 @@ struct sip_call_table {
     struct sip_media_table *media;
     struct sdp_session *sdp;
     struct sip_call_reg *regs;
+    struct sip_call_na_entry *na_cache; /* SIP_CALL_NA_SLOTS; fixed at creation, not in call.memuse */
     uint64_t k0, k1;
 };
 
@@ -157,12 +172,13 @@ struct sip_call_table *sip_call_table_new(const struct config *cfg, struct stats
     sdp_limits_init(&lim, cfg);
     t->sdp = sdp_session_new(&lim);
     t->regs = calloc(SIP_CALL_REG_SLOTS, sizeof *t->regs);
+    t->na_cache = calloc(SIP_CALL_NA_SLOTS, sizeof *t->na_cache);
     uint64_t seed[2] = {0x63616c6cu, 0x7461626c65u};
     if (getrandom(seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
         seed[0] ^= (uint64_t)(uintptr_t)t;
     t->k0 = seed[0];
     t->k1 = seed[1];
-    if (!t->buckets || !t->media || !t->sdp || !t->regs) {
+    if (!t->buckets || !t->media || !t->sdp || !t->regs || !t->na_cache) {
         sip_call_table_free(t);
         return NULL;
     }
@@ -481,6 +497,7 @@ void sip_call_table_free(struct sip_call_table *t)
     sdp_session_free(t->sdp);
     free(t->buckets);
     free(t->regs);
+    free(t->na_cache);
     free(t);
 }
 
@@ -503,6 +520,47 @@ static void sip_call_hdr(const struct sip_msg *m, enum sip_hdr_id id, char *dst,
         dst[0] = '\0';
 }
 
+/* The From or To of a message as the tracker uses it: what
+ * sip_parse_name_addr makes of the value, with the tag cut to
+ * SIP_CALL_TAG_MAX - 1 bytes as records keep it, or NULL when libosip2
+ * rejects the value. Values up to SIP_CALL_NA_KEY bytes are remembered by
+ * their raw bytes (the parse is a function of them), so a dialog's
+ * repeated From and To are parsed once. The result lives in the cache, or
+ * in *tmp, until the next call; keep is an earlier result that must stay
+ * valid meanwhile (it is never evicted for this one). Slots are picked by
+ * FNV-1a: a peer that makes values collide only makes the cache miss. */
+static const struct sip_name_addr *sip_call_name_addr(struct sip_call_table *t, const struct sip_header *h,
+                                                      struct sip_name_addr *tmp, const struct sip_name_addr *keep)
+{
+    struct sip_call_na_entry *c = NULL;
+    uint32_t n = h->value.len;
+    if (n < SIP_CALL_NA_KEY) {
+        uint32_t hash = 2166136261u;
+        for (uint32_t i = 0; i < n; i++)
+            hash = (hash ^ h->value.p[i]) * 16777619u;
+        c = &t->na_cache[hash & (SIP_CALL_NA_SLOTS - 1)];
+        if (c->used && c->len == n && (n == 0 || memcmp(c->key, h->value.p, n) == 0))
+            return &c->na;
+        if (&c->na == keep)
+            c = NULL;
+    }
+    struct sip_name_addr *out = tmp;
+    if (c) {
+        c->used = false; /* until the parse below succeeds */
+        out = &c->na;
+    }
+    if (sip_parse_name_addr(h, out) != TG_OK)
+        return NULL;
+    out->tag[SIP_CALL_TAG_MAX - 1] = '\0';
+    if (c) {
+        c->used = true;
+        c->len = n;
+        if (n)
+            memcpy(c->key, h->value.p, n);
+    }
+    return out;
+}
+
 /* Sender side of message m in call c: requests are sent by whoever's tag
  * is in From, responses by the other party. */
 static int sip_call_sender(const struct sip_call *c, const struct sip_msg *m, const char *from_tag)
@@ -514,7 +572,8 @@ static int sip_call_sender(const struct sip_call *c, const struct sip_msg *m, co
 
 /* Record an SDP body sent by side: per-media endpoints, codecs and
  * security, and expectations for RTP and RTCP. */
-static void sip_call_sdp(struct sip_call_table *t, struct sip_call_entry *e, const struct sip_msg *m, int side)
+static void sip_call_sdp(struct sip_call_table *t, struct sip_call_entry *e, const struct sip_msg *m, int side,
+                         const struct sdp_session *pre)
 {
     if (!m->body.len)
         return;
@@ -525,13 +584,19 @@ static void sip_call_sdp(struct sip_call_table *t, struct sip_call_entry *e, con
         if (strncasecmp(v, "application/sdp", 15) != 0)
             return; /* multipart bodies and others are not parsed here */
     }
-    /* not counted in sdp.*: the SIP app layer counts each body once */
-    if (sdp_parse(t->sdp, m->body.p, m->body.len, NULL) != TG_OK)
+    /* The app layer's parse of these very bytes under the same limits is
+     * what sdp_parse would give again (see sip_call_message_sdp). Else
+     * parse; not counted in sdp.*: the SIP app layer counts each body once. */
+    const struct sdp_session *sdp = t->sdp;
+    if (pre && pre->body == m->body.p && pre->body_len == m->body.len &&
+        memcmp(&pre->lim, &t->sdp->lim, sizeof pre->lim) == 0)
+        sdp = pre;
+    else if (sdp_parse(t->sdp, m->body.p, m->body.len, NULL) != TG_OK)
         return;
     struct sip_call *c = &e->c;
     uint8_t n = 0;
-    for (uint32_t i = 0; i < t->sdp->n_media && n < SIP_CALL_MAX_MEDIA; i++) {
-        const struct sdp_media *sm = &t->sdp->media[i];
+    for (uint32_t i = 0; i < sdp->n_media && n < SIP_CALL_MAX_MEDIA; i++) {
+        const struct sdp_media *sm = &sdp->media[i];
         if (!sm->is_rtp)
             continue;
         struct sip_call_sdp_media *dm = &c->sdp[side][n];
@@ -659,7 +724,7 @@ static bool sip_call_all_failed(const struct sip_call *c)
 /* A response to the current INVITE transaction of a call not answered yet. */
 static void sip_call_invite_response(struct sip_call_table *t, struct sip_call_entry *e, const struct sip_msg *m,
                                      const struct sip_name_addr *to, const struct ip_addr *src, uint16_t sport,
-                                     uint64_t ts_ns)
+                                     uint64_t ts_ns, const struct sdp_session *pre)
 {
     struct sip_call *c = &e->c;
     uint32_t code = m->status_code;
@@ -668,7 +733,7 @@ static void sip_call_invite_response(struct sip_call_table *t, struct sip_call_e
             c->ring_ns = ts_ns;
         if (code > 100 && sip_call_branch(c, to->tag) >= 0 && c->state == SIP_CALL_SETUP)
             c->state = SIP_CALL_EARLY;
-        sip_call_sdp(t, e, m, 1);
+        sip_call_sdp(t, e, m, 1, pre);
         return;
     }
     c->status = code;
@@ -685,7 +750,7 @@ static void sip_call_invite_response(struct sip_call_table *t, struct sip_call_e
         sip_call_hdr(m, SIP_HDR_SERVER, c->callee_agent, sizeof c->callee_agent);
         if (!c->callee_agent[0])
             sip_call_hdr(m, SIP_HDR_USER_AGENT, c->callee_agent, sizeof c->callee_agent);
-        sip_call_sdp(t, e, m, 1);
+        sip_call_sdp(t, e, m, 1, pre);
         return;
     }
     if (code == 401 || code == 407) {
@@ -771,9 +836,9 @@ static void sip_call_register(struct sip_call_table *t, const struct sip_msg *m,
         store_write_registration(s, output_run_id(t->out), &reg);
 }
 
-void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, const struct ip_addr *src,
-                         uint16_t sport, const struct ip_addr *dst, uint16_t dport, const char *transport,
-                         uint64_t ts_ns)
+static void sip_call_message_pre(struct sip_call_table *t, const struct sip_msg *m, const struct ip_addr *src,
+                                 uint16_t sport, const struct ip_addr *dst, uint16_t dport, const char *transport,
+                                 uint64_t ts_ns, const struct sdp_session *pre)
 {
     if (!t)
         return;
@@ -799,48 +864,49 @@ void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, cons
             wanted = true;
     if (!wanted)
         return;
-    struct sip_name_addr from, to;
-    if (sip_parse_name_addr(hfrom, &from) != TG_OK || sip_parse_name_addr(hto, &to) != TG_OK)
+    /* the record keeps tags cut to SIP_CALL_TAG_MAX - 1 bytes: compare the
+     * same (sip_call_name_addr cuts them) */
+    struct sip_name_addr from_tmp, to_tmp;
+    const struct sip_name_addr *from = sip_call_name_addr(t, hfrom, &from_tmp, NULL);
+    const struct sip_name_addr *to = from ? sip_call_name_addr(t, hto, &to_tmp, from) : NULL;
+    if (!from || !to)
         return;
-    /* the record keeps tags cut to SIP_CALL_TAG_MAX - 1 bytes: compare the same */
-    from.tag[SIP_CALL_TAG_MAX - 1] = '\0';
-    to.tag[SIP_CALL_TAG_MAX - 1] = '\0';
     if (is_register) {
-        sip_call_register(t, m, call_id, cseq, &to, src, sport, dst, dport, ts_ns);
+        sip_call_register(t, m, call_id, cseq, to, src, sport, dst, dport, ts_ns);
         return;
     }
-    struct sip_call_entry *e = sip_call_find(t, call_id, from.tag);
-    if (!e && to.tag[0])
-        e = sip_call_find(t, call_id, to.tag);
+    struct sip_call_entry *e = sip_call_find(t, call_id, from->tag);
+    if (!e && to->tag[0])
+        e = sip_call_find(t, call_id, to->tag);
     if (!e) {
         /* the request line and CSeq must both say INVITE */
-        if (req && is_invite && !to.tag[0] && m->method.len == 6 && memcmp(m->method.p, "INVITE", 6) == 0) {
-            e = sip_call_create(t, m, call_id, &from, &to, src, sport, dst, dport, transport, ts_ns);
+        if (req && is_invite && !to->tag[0] && m->method.len == 6 && memcmp(m->method.p, "INVITE", 6) == 0) {
+            e = sip_call_create(t, m, call_id, from, to, src, sport, dst, dport, transport, ts_ns);
             if (e) {
                 e->c.invite_cseq = cseq;
-                sip_call_sdp(t, e, m, 0);
+                sip_call_sdp(t, e, m, 0, pre);
             }
         }
         return;
     }
     struct sip_call *c = &e->c;
-    int sender = sip_call_sender(c, m, from.tag);
+    int sender = sip_call_sender(c, m, from->tag);
     sip_call_touch(t, e, ts_ns);
     if (req) {
         if (m->method.len == 6 && memcmp(m->method.p, "INVITE", 6) == 0) {
-            if (c->state == SIP_CALL_ANSWERED || to.tag[0]) {
+            if (c->state == SIP_CALL_ANSWERED || to->tag[0]) {
                 if (cseq != c->invite_cseq || sender != 0) {
                     c->reinvites++;
                     c->invite_cseq = sender == 0 ? cseq : c->invite_cseq;
                 }
-                sip_call_sdp(t, e, m, sender);
+                sip_call_sdp(t, e, m, sender, pre);
             } else if (cseq > c->invite_cseq) {
                 /* the authenticated retry (or a new attempt) of the same call */
                 c->invite_cseq = cseq;
                 if (c->state == SIP_CALL_CHALLENGED)
                     c->state = SIP_CALL_SETUP;
                 sip_call_touch(t, e, ts_ns);
-                sip_call_sdp(t, e, m, 0);
+                sip_call_sdp(t, e, m, 0, pre);
             }
         } else if (m->method.len == 6 && memcmp(m->method.p, "CANCEL", 6) == 0) {
             if (c->state != SIP_CALL_ANSWERED)
@@ -856,33 +922,46 @@ void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, cons
         } else if ((m->method.len == 3 && memcmp(m->method.p, "ACK", 3) == 0) ||
                    (m->method.len == 6 && memcmp(m->method.p, "UPDATE", 6) == 0) ||
                    (m->method.len == 5 && memcmp(m->method.p, "PRACK", 5) == 0)) {
-            sip_call_sdp(t, e, m, sender);
+            sip_call_sdp(t, e, m, sender, pre);
         }
         return;
     }
     /* responses */
     if (!is_invite) {
         if ((strcmp(method, "UPDATE") == 0 || strcmp(method, "PRACK") == 0) && m->status_code < 300)
-            sip_call_sdp(t, e, m, sender);
+            sip_call_sdp(t, e, m, sender, pre);
         return;
     }
     if (c->state != SIP_CALL_ANSWERED && cseq == c->invite_cseq) {
-        sip_call_invite_response(t, e, m, &to, src, sport, ts_ns);
+        sip_call_invite_response(t, e, m, to, src, sport, ts_ns, pre);
         return;
     }
     /* re-INVITE answers and 2xx retransmissions */
     if (m->status_code >= 200 && m->status_code < 300)
-        sip_call_sdp(t, e, m, sender);
+        sip_call_sdp(t, e, m, sender, pre);
+}
+
+void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, const struct ip_addr *src,
+                         uint16_t sport, const struct ip_addr *dst, uint16_t dport, const char *transport,
+                         uint64_t ts_ns)
+{
+    sip_call_message_pre(t, m, src, sport, dst, dport, transport, ts_ns, NULL);
+}
+
+void sip_call_message_sdp(struct sip_call_table *t, const struct sip_msg *m, const struct flow *f, int dir,
+                          uint64_t ts_ns, const struct sdp_session *sdp)
+{
+    if (!t || !f)
+        return;
+    int d = dir ? 1 : 0;
+    sip_call_message_pre(t, m, &f->addr[d], f->port[d], &f->addr[d ^ 1], f->port[d ^ 1],
+                         f->proto == IPPROTO_NUM_TCP ? "tcp" : "udp", ts_ns, sdp);
 }
 
 void sip_call_message(struct sip_call_table *t, const struct sip_msg *m, const struct flow *f, int dir,
                       uint64_t ts_ns)
 {
-    if (!t || !f)
-        return;
-    int d = dir ? 1 : 0;
-    sip_call_message_ep(t, m, &f->addr[d], f->port[d], &f->addr[d ^ 1], f->port[d ^ 1],
-                        f->proto == IPPROTO_NUM_TCP ? "tcp" : "udp", ts_ns);
+    sip_call_message_sdp(t, m, f, dir, ts_ns, NULL);
 }
 
 /* ---- EVE ---- */

@@ -134,6 +134,15 @@ void sip_call_set_sink(struct sip_call_table *t, sip_call_sink_fn fn, void *arg)
  * capture time. */
 void sip_call_message(struct sip_call_table *t, const struct sip_msg *m, const struct flow *f, int dir,
                       uint64_t ts_ns);
+/* sip_call_message for a message whose SDP the caller has parsed already:
+ * sdp is the session of a successful sdp_parse (TG_OK) of some bytes, or
+ * NULL. When those bytes are exactly m->body and were parsed under the
+ * table's sdp.* limits, the tracker reads the session instead of parsing
+ * the body a second time (same bytes, same limits: the same session);
+ * otherwise it parses as sip_call_message does. sdp is only read, and only
+ * during the call. */
+void sip_call_message_sdp(struct sip_call_table *t, const struct sip_msg *m, const struct flow *f, int dir,
+                          uint64_t ts_ns, const struct sdp_session *sdp);
 /* The same with explicit endpoints (tests and tools). transport: "udp"/"tcp". */
 void sip_call_message_ep(struct sip_call_table *t, const struct sip_msg *m, const struct ip_addr *src,
                          uint16_t sport, const struct ip_addr *dst, uint16_t dport, const char *transport,

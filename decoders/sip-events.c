@@ -153,7 +153,26 @@ static bool ev_token(uint8_t c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
-    return c != 0 && strchr("-.!%*_+`'~", c) != NULL;
+    switch (c) { /* -.!%*_+`'~ (a switch, not strchr: this runs per byte) */
+    case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`': case '\'': case '~':
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Bytes RFC 3986/3261 never allow in a Request-URI: controls, DEL, non-ASCII
+ * and "\^`{|} (white space is judged separately). */
+static bool ev_bad_uri_char(uint8_t c)
+{
+    if (c < 0x20 || c >= 0x7f)
+        return true;
+    switch (c) {
+    case '"': case '\\': case '^': case '`': case '{': case '|': case '}':
+        return true;
+    default:
+        return false;
+    }
 }
 
 static bool ev_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -470,6 +489,123 @@ static sip_event_set ev_injection(const struct sip_inspect *si, const struct sip
     return ev;
 }
 
+/* ---- per-header value checks ---- */
+
+/* Which value checks a header gets (by its id). */
+enum ev_hclass {
+    EV_HC_NONE = 0,
+    EV_HC_FROM_TO,  /* name-addr, empty parameters, quotes, injection */
+    EV_HC_CONTACT,  /* name-addr list, empty parameters, quotes */
+    EV_HC_PARAMS,   /* Via, Route, Record-Route: empty parameters, quotes */
+    EV_HC_QUOTE,    /* credentials, P-Asserted-Identity, Refer-To, Referred-By: quotes */
+    EV_HC_UA        /* User-Agent: injection */
+};
+
+static enum ev_hclass ev_header_class(uint16_t id)
+{
+    switch (id) {
+    case SIP_HDR_FROM:
+    case SIP_HDR_TO:
+        return EV_HC_FROM_TO;
+    case SIP_HDR_CONTACT:
+        return EV_HC_CONTACT;
+    case SIP_HDR_VIA:
+    case SIP_HDR_ROUTE:
+    case SIP_HDR_RECORD_ROUTE:
+        return EV_HC_PARAMS;
+    case SIP_HDR_AUTHORIZATION:
+    case SIP_HDR_PROXY_AUTHORIZATION:
+    case SIP_HDR_WWW_AUTHENTICATE:
+    case SIP_HDR_PROXY_AUTHENTICATE:
+    case SIP_HDR_P_ASSERTED_IDENTITY:
+    case SIP_HDR_REFERRED_BY:
+    case SIP_HDR_REFER_TO:
+        return EV_HC_QUOTE;
+    case SIP_HDR_USER_AGENT:
+        return EV_HC_UA;
+    default:
+        return EV_HC_NONE;
+    }
+}
+
+/* The value checks of class hc on v: a function of hc and v's bytes only.
+ * *md is created on the first injection match (the caller frees it);
+ * *complete turns false when that match could not run (out of memory). */
+static sip_event_set ev_header_value(const struct sip_inspect *si, enum ev_hclass hc, const struct sip_range *v,
+                                     pcre2_match_data **md, bool *complete)
+{
+    sip_event_set ev = 0;
+    switch (hc) {
+    case EV_HC_FROM_TO:
+    case EV_HC_CONTACT:
+        /* an empty value is empty_from / empty_to / empty_contact's business */
+        if (v->len && hc != EV_HC_CONTACT)
+            ev |= ev_check_addr(v);
+        else if (v->len && !(v->len == 1 && v->p[0] == '*'))
+            ev |= ev_check_addr_list(v);
+        /* fall through */
+    case EV_HC_PARAMS:
+        if (ev_empty_param(v))
+            ev |= SIP_EV_BIT(SIP_EV_EMPTY_HEADER_PARAM);
+        /* fall through */
+    case EV_HC_QUOTE:
+        if (ev_unterminated_quote(v))
+            ev |= SIP_EV_BIT(SIP_EV_UNTERMINATED_QUOTE);
+        break;
+    default:
+        break;
+    }
+    if (hc == EV_HC_FROM_TO || hc == EV_HC_UA) {
+        if (!*md)
+            *md = pcre2_match_data_create(1, NULL);
+        if (*md)
+            ev |= ev_injection(si, v, *md);
+        else
+            *complete = false;
+    }
+    return ev;
+}
+
+/* Values whose check results this thread remembers. From, To, Contact,
+ * Via and User-Agent repeat across the messages of a transaction or a
+ * dialog and across the calls of a phone, and their checks (two PCRE2
+ * scans among them) were a tenth of the SIP cost. Per thread because the
+ * inspection context is shared read-only; slots are picked by FNV-1a, so
+ * colliding values only miss. */
+#define EV_HV_SLOTS 128u
+#define EV_HV_KEY 192u /* longer values are checked every time */
+struct ev_hv_entry {
+    uint8_t hc;  /* enum ev_hclass; EV_HC_NONE: unused */
+    uint8_t len;
+    sip_event_set ev;
+    uint8_t key[EV_HV_KEY];
+};
+static _Thread_local struct ev_hv_entry ev_hv_cache[EV_HV_SLOTS];
+
+static sip_event_set ev_header_cached(const struct sip_inspect *si, enum ev_hclass hc, const struct sip_range *v,
+                                      pcre2_match_data **md)
+{
+    struct ev_hv_entry *c = NULL;
+    if (v->len < EV_HV_KEY) {
+        uint32_t h = (2166136261u ^ (uint32_t)hc) * 16777619u;
+        for (uint32_t i = 0; i < v->len; i++)
+            h = (h ^ v->p[i]) * 16777619u;
+        c = &ev_hv_cache[h & (EV_HV_SLOTS - 1)];
+        if (c->hc == hc && c->len == v->len && (v->len == 0 || memcmp(c->key, v->p, v->len) == 0))
+            return c->ev;
+    }
+    bool complete = true;
+    sip_event_set ev = ev_header_value(si, hc, v, md, &complete);
+    if (c && complete) {
+        c->hc = (uint8_t)hc;
+        c->len = (uint8_t)v->len;
+        if (v->len)
+            memcpy(c->key, v->p, v->len);
+        c->ev = ev;
+    }
+    return ev;
+}
+
 /* ---- libosip2 whole-message check ---- */
 
 /* libosip2 works on C strings and knows only a few Request-URI schemes, so
@@ -583,7 +719,7 @@ static sip_event_set ev_request_line(const struct sip_config *c, const struct si
         uint8_t ch = u[i];
         if (ch == '<' || ch == '>')
             ev |= SIP_EV_BIT(SIP_EV_REQUEST_URI_BRACKETS);
-        else if (ch < 0x20 || ch >= 0x7f || strchr("\"\\^`{|}", ch))
+        else if (ev_bad_uri_char(ch))
             if (ch != ' ' && ch != '\t')
                 ev |= SIP_EV_BIT(SIP_EV_BAD_REQUEST_URI_CHAR);
     }
@@ -733,41 +869,9 @@ sip_event_set sip_inspect_message(const struct sip_inspect *si, const struct sip
             ev |= SIP_EV_BIT(SIP_EV_MALFORMED_HEADER_LINE);
         else if (h->flags & SIP_HF_BAD_NAME)
             ev |= SIP_EV_BIT(SIP_EV_BAD_HEADER_NAME);
-        switch (h->id) {
-        case SIP_HDR_FROM:
-        case SIP_HDR_TO:
-        case SIP_HDR_CONTACT:
-            /* an empty value is empty_from / empty_to / empty_contact's business */
-            if (h->value.len && h->id != SIP_HDR_CONTACT)
-                ev |= ev_check_addr(&h->value);
-            else if (h->value.len && !(h->value.len == 1 && h->value.p[0] == '*'))
-                ev |= ev_check_addr_list(&h->value);
-            /* fall through */
-        case SIP_HDR_VIA:
-        case SIP_HDR_ROUTE:
-        case SIP_HDR_RECORD_ROUTE:
-            if (ev_empty_param(&h->value))
-                ev |= SIP_EV_BIT(SIP_EV_EMPTY_HEADER_PARAM);
-            /* fall through */
-        case SIP_HDR_AUTHORIZATION:
-        case SIP_HDR_PROXY_AUTHORIZATION:
-        case SIP_HDR_WWW_AUTHENTICATE:
-        case SIP_HDR_PROXY_AUTHENTICATE:
-        case SIP_HDR_P_ASSERTED_IDENTITY:
-        case SIP_HDR_REFERRED_BY:
-        case SIP_HDR_REFER_TO:
-            if (ev_unterminated_quote(&h->value))
-                ev |= SIP_EV_BIT(SIP_EV_UNTERMINATED_QUOTE);
-            break;
-        default:
-            break;
-        }
-        if (h->id == SIP_HDR_FROM || h->id == SIP_HDR_TO || h->id == SIP_HDR_USER_AGENT) {
-            if (!md)
-                md = pcre2_match_data_create(1, NULL);
-            if (md)
-                ev |= ev_injection(si, &h->value, md);
-        }
+        enum ev_hclass hc = ev_header_class(h->id);
+        if (hc != EV_HC_NONE)
+            ev |= ev_header_cached(si, hc, &h->value, &md);
     }
     pcre2_match_data_free(md);
 

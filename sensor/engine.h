@@ -83,7 +83,7 @@ void engine_observe(struct engine *e, const char *app_proto, const void *msg, co
  * keep per flow (e.g. the parse of an SDP body): one per engine and slot,
  * made by make(arg) on first use, freed by destroy at engine_free. NULL
  * when make fails. */
-enum engine_scratch_slot { ENGINE_SCRATCH_SDP = 0, ENGINE_SCRATCH_SLOTS };
+enum engine_scratch_slot { ENGINE_SCRATCH_SDP = 0, ENGINE_SCRATCH_SIP_HDRS, ENGINE_SCRATCH_SLOTS };
 void *engine_scratch(struct engine *e, enum engine_scratch_slot slot, void *(*make)(void *arg),
                      void (*destroy)(void *obj), void *arg);
 

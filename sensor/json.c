@@ -1,5 +1,6 @@
 /* json.c - JSON text builder with strict escaping (see json.h). */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,15 +169,42 @@ static void json_escaped(struct json *j, const uint8_t *s, size_t n)
 
 static void json_key(struct json *j, const char *key)
 {
+    bool comma = false;
     if (j->depth > 0 && j->depth < 32) {
-        if (j->need_comma[j->depth])
-            json_put(j, ",", 1);
+        comma = j->need_comma[j->depth];
         j->need_comma[j->depth] = true;
     }
     if (key) {
-        json_escaped(j, (const uint8_t *)key, strlen(key));
+        /* Keys are short literals without bytes to escape: write the comma,
+         * the quoted key and the colon with one capacity check (every member
+         * of every record passes here). Anything else takes the general
+         * path, which writes the same bytes. */
+        size_t n = strlen(key), i = 0;
+        if (n <= 64 && json_grow(j, n + 4)) {
+            while (i < n && json_plain((uint8_t)key[i]))
+                i++;
+            if (i == n) {
+                char *o = j->buf + j->len;
+                if (comma)
+                    *o++ = ',';
+                *o++ = '"';
+                memcpy(o, key, n);
+                o += n;
+                *o++ = '"';
+                *o++ = ':';
+                *o = '\0';
+                j->len = (size_t)(o - j->buf);
+                return;
+            }
+        }
+        if (comma)
+            json_put(j, ",", 1);
+        json_escaped(j, (const uint8_t *)key, n);
         json_put(j, ":", 1);
+        return;
     }
+    if (comma)
+        json_put(j, ",", 1);
 }
 
 static void json_open(struct json *j, const char *key, const char *br)
@@ -250,12 +278,51 @@ void json_i64(struct json *j, const char *key, int64_t v)
     json_put(j, d, (size_t)(b + sizeof b - d));
 }
 
+/* v written as "%.15g" writes it, when v is the double nearest to k/1000
+ * for an integer |k| < 10^12 (every duration, jitter and rate in call and
+ * flow records is rounded so): then the decimal k/1000 has at most 15
+ * significant digits and v differs from it by less than half a unit of
+ * the 15th, so "%.15g" prints exactly its digits (trailing zeros dropped,
+ * no exponent since 0.001 <= |v| < 10^9) and they read back as v. False
+ * (nothing written) for every other value, -0.0 included. */
+static bool json_thousandths(double v, char *buf, size_t cap)
+{
+    if (!(v > -1e9 && v < 1e9) || (v == 0 && signbit(v)) || cap < 32)
+        return false;
+    double t = v * 1000.0;
+    int64_t k = (int64_t)(t < 0 ? t - 0.5 : t + 0.5);
+    if ((double)k / 1000.0 != v)
+        return false;
+    uint64_t a = k < 0 ? 0 - (uint64_t)k : (uint64_t)k;
+    char tmp[32], *end = tmp + sizeof tmp, *d = end;
+    unsigned frac = (unsigned)(a % 1000);
+    if (frac) {
+        char f[3] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10), (char)('0' + frac % 10)};
+        size_t fl = 3;
+        while (f[fl - 1] == '0')
+            fl--;
+        d -= fl;
+        memcpy(d, f, fl);
+        *--d = '.';
+    }
+    d = json_digits(d, a / 1000);
+    if (k < 0)
+        *--d = '-';
+    size_t n = (size_t)(end - d);
+    memcpy(buf, d, n);
+    buf[n] = '\0';
+    return true;
+}
+
 void json_double(struct json *j, const char *key, double v)
 {
     char b[64];
     json_key(j, key);
     if (v != v || v > 1e300 || v < -1e300) {
         snprintf(b, sizeof b, "null");
+    } else if (json_thousandths(v, b, sizeof b)) {
+        json_puts(j, b);
+        return;
     } else {
         /* Shortest of 15 or 17 digits that reads back as the same double. */
         snprintf(b, sizeof b, "%.15g", v);

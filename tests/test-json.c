@@ -1,6 +1,9 @@
 /* test-json.c - unit tests for the JSON builder (sensor/json.c). */
 #include "../sensor/json.h"
 #include "test.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Escape n bytes as one top-level string and return the text (static). */
 static const char *esc(const void *s, size_t n)
@@ -134,5 +137,64 @@ TEST(large_strings_grow)
     json_free(&j);
 }
 
+/* json_double's whole-number shortcut writes what "%.15g" (the general
+ * path) writes: compare the two over signs, zeros, the 10^15 edge and
+ * fractions; and keys with bytes to escape still take the general path. */
+TEST(doubles_and_keys_as_printf)
+{
+    static const double vals[] = {0.0, -0.0, 1.0, -1.0, 7.0, 10.0, 100.0, 255.0, 1000.0, 123456789.0,
+                                  999999999999999.0, -999999999999999.0, 1e15, -1e15, 1e16, 4.5e15,
+                                  0.5, 0.001, -2.5, 1e-7, 123.456, 9007199254740993.0, 1e300, 0.0005,
+                                  999999999.999, 1e9, -999999999.999, 0.1 + 0.2, 1.0 / 3.0, 5e-4, 2.675};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        struct json j;
+        json_init(&j);
+        json_double(&j, NULL, vals[i]);
+        char want[64];
+        snprintf(want, sizeof want, "%.15g", vals[i]);
+        if (strtod(want, NULL) != vals[i])
+            snprintf(want, sizeof want, "%.17g", vals[i]);
+        CHECK(!j.oom);
+        CHECK_STR(j.buf, want);
+        json_free(&j);
+    }
+    /* every thousandth in a range, and scattered ones up to the edge */
+    uint64_t seed = 88172645463325252ull;
+    for (int64_t i = -200000; i <= 200000; i++) {
+        int64_t k = i;
+        if (i > 100000 || i < -100000) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            k = (int64_t)(seed % 2000000000000ull) - 1000000000000ll;
+        }
+        double vs[2] = {(double)k / 1000.0, (double)k / 1000.0 + (double)(i % 7) * 1e-7};
+        for (int x = 0; x < 2; x++) {
+            struct json j;
+            json_init(&j);
+            json_double(&j, NULL, vs[x]);
+            char want[64];
+            snprintf(want, sizeof want, "%.15g", vs[x]);
+            if (strtod(want, NULL) != vs[x])
+                snprintf(want, sizeof want, "%.17g", vs[x]);
+            if (strcmp(j.buf, want) != 0) {
+                CHECK_STR(j.buf, want);
+                json_free(&j);
+                return;
+            }
+            json_free(&j);
+        }
+    }
+    struct json j;
+    json_init(&j);
+    json_open_object(&j, NULL);
+    json_u64(&j, "plain_key", 1);
+    json_u64(&j, "tab\there", 2);
+    json_double(&j, "d", 3.0);
+    json_u64(&j, "a_key_longer_than_sixty_four_bytes_takes_the_general_path_as_well_", 4);
+    json_close_object(&j);
+    CHECK_STR(j.buf, "{\"plain_key\":1,\"tab\\there\":2,\"d\":3,"
+                     "\"a_key_longer_than_sixty_four_bytes_takes_the_general_path_as_well_\":4}");
+    json_free(&j);
+}
+
 TEST_MAIN(T(escape_specials_and_controls), T(escape_utf8), T(nesting_and_commas), T(nesting_too_deep_or_unbalanced),
-          T(times), T(large_strings_grow))
+          T(times), T(large_strings_grow), T(doubles_and_keys_as_printf))

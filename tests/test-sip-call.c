@@ -411,7 +411,39 @@ TEST(srtp_from_sdp)
     sip_call_table_free(t);
 }
 
-TEST_MAIN(T(srtp_from_sdp), T(answered_callee_hangs_up), T(busy_and_rejected), T(cancelled), T(forked_answered_branch_wins),
+/* The tracker remembers parsed From/To values by their bytes (64 slots,
+ * FNV-1a). Tags "fa" and "tb36" put this dialog's From and tagged To in
+ * the same slot, so the To of one message must not evict the From it is
+ * used with; and a remembered value must give what a fresh parse gives. */
+TEST(name_addr_cache_same_slot)
+{
+    struct sip_call_table *t = table(NULL);
+    feed(t, 0, true, "INVITE sip:bob@b.test SIP/2.0", "c9", "fa", NULL, 1, "INVITE", NULL, sdp("198.18.0.1", 4000));
+    feed(t, 1, false, "SIP/2.0 180 Ringing", "c9", "fa", "tb36", 1, "INVITE", NULL, NULL);
+    feed(t, 2, false, "SIP/2.0 200 OK", "c9", "fa", "tb36", 1, "INVITE", NULL, sdp("198.18.0.2", 5000));
+    feed(t, 3, true, "ACK sip:bob@b.test SIP/2.0", "c9", "fa", "tb36", 1, "ACK", NULL, NULL);
+    /* a second call repeats the same From: served from the cache */
+    feed(t, 4, true, "INVITE sip:bob@b.test SIP/2.0", "c10", "fa", NULL, 1, "INVITE", NULL, NULL);
+    CHECK_EQ_U(sip_call_active(t), 2);
+    feed(t, 10, false, "BYE sip:alice@a.test SIP/2.0", "c9", "tb36", "fa", 2, "BYE", NULL, NULL);
+    CHECK_EQ_U(nrec, 1);
+    CHECK_STR(rec[0].call_id, "c9");
+    CHECK_STR(rec[0].from_tag, "fa");
+    CHECK_STR(rec[0].to_tag, "tb36");
+    CHECK_STR(rec[0].caller_display, "Alice");
+    CHECK_STR(rec[0].caller_user, "alice");
+    CHECK_STR(rec[0].callee_user, "bob");
+    CHECK_EQ_U(rec[0].hangup, SIP_SIDE_CALLEE);
+    CHECK_EQ_U(rec[0].outcome, SIP_OUTCOME_ANSWERED);
+    sip_call_flush(t);
+    CHECK_EQ_U(nrec, 2);
+    CHECK_STR(rec[1].call_id, "c10");
+    CHECK_STR(rec[1].from_tag, "fa");
+    CHECK_STR(rec[1].caller_uri, "sip:alice@a.test");
+    sip_call_table_free(t);
+}
+
+TEST_MAIN(T(name_addr_cache_same_slot), T(srtp_from_sdp), T(answered_callee_hangs_up), T(busy_and_rejected), T(cancelled), T(forked_answered_branch_wins),
           T(challenged_then_retry), T(reinvite_keeps_one_call), T(never_ending_calls_time_out),
           T(cap_evicts_oldest), T(expectation_matches_media_between_other_hosts),
           T(media_table_cap_and_replacement))

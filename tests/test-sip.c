@@ -829,7 +829,80 @@ TEST(sdp_body_and_multipart)
     CHECK(!sdp_of("INVITE sip:b@x SIP/2.0\r\n\r\nv=0\r\n", got, sizeof got));
 }
 
-TEST_MAIN(T(sdp_body_and_multipart), T(tokenizer_request), T(tokenizer_response), T(tokenizer_folding), T(tokenizer_compact_forms),
+/* Header value checks are remembered per thread by header class and
+ * value bytes: the same bytes under another class get that class's checks,
+ * a repeated value gets the same events, a long value is checked in full. */
+TEST(events_value_cache)
+{
+    sip_event_set e = events(OPT("User-Agent: <sip:x@y>;;a" CRLF));
+    CHECK(!has(e, SIP_EV_EMPTY_HEADER_PARAM));
+    e = events(OPT("Route: <sip:x@y>;;a" CRLF));
+    CHECK(has(e, SIP_EV_EMPTY_HEADER_PARAM));
+    e = events(OPT("User-Agent: <sip:x@y>;;a" CRLF));
+    CHECK(!has(e, SIP_EV_EMPTY_HEADER_PARAM));
+    for (int i = 0; i < 2; i++) {
+        e = events(OPT("User-Agent: x' or 1=1 --" CRLF));
+        CHECK(has(e, SIP_EV_SQL_INJECTION));
+        e = events(OPT("User-Agent: bench-phone/1.0 (x' ver)" CRLF));
+        CHECK(!has(e, SIP_EV_SQL_INJECTION));
+    }
+    char msg[1024], route[300];
+    memset(route, 'r', sizeof route);
+    memcpy(route, "<sip:", 5);
+    memcpy(route + 250, ">;;a", 5);
+    snprintf(msg, sizeof msg, "%s", OPT("Route: "));
+    /* OPT ends with the empty line: put the Route before Content-Length */
+    char *cl = strstr(msg, "Content-Length");
+    CHECK(cl != NULL);
+    if (cl) {
+        char tail[64];
+        snprintf(tail, sizeof tail, "%s", cl);
+        snprintf(cl - 7, sizeof msg - (size_t)(cl - 7 - msg), "Route: %s" CRLF "%s", route, tail);
+        e = events(msg);
+        CHECK(has(e, SIP_EV_EMPTY_HEADER_PARAM));
+    }
+}
+
+/* libosip2's allocations come from a per-thread arena; a value whose parse
+ * needs more than the arena falls back to malloc and still parses, and
+ * the next parse is served by the arena again. */
+TEST(osip_arena_overflow)
+{
+    size_t n = 300000;
+    char *v = malloc(n + 64);
+    CHECK(v != NULL);
+    if (!v)
+        return;
+    v[0] = '"';
+    memset(v + 1, 'a', n);
+    int k = snprintf(v + 1 + n, 64, "\" <sip:bob@example.com>;tag=t1");
+    struct sip_header h;
+    memset(&h, 0, sizeof h);
+    h.id = SIP_HDR_FROM;
+    h.value.p = (const uint8_t *)v;
+    h.value.len = (uint32_t)(1 + n + (size_t)k);
+    struct sip_name_addr na;
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ_U(sip_parse_name_addr(&h, &na), TG_OK);
+        CHECK_EQ_U(strlen(na.display), sizeof na.display - 1);
+        CHECK_STR(na.user, "bob");
+        CHECK_STR(na.tag, "t1");
+        const char *small = "<sip:carol@example.net:5062>;tag=x9";
+        struct sip_header s2 = h;
+        s2.value.p = (const uint8_t *)small;
+        s2.value.len = (uint32_t)strlen(small);
+        CHECK_EQ_U(sip_parse_name_addr(&s2, &na), TG_OK);
+        CHECK_STR(na.user, "carol");
+        CHECK_EQ_U(na.port, 5062);
+        CHECK_STR(na.tag, "x9");
+    }
+    struct sip_msg m;
+    CHECK(parse(BASE_HEAD "Content-Length: 0" CRLF CRLF, SIP_DATAGRAM, &m) > 0);
+    CHECK_EQ_U(sip_osip_parse_message(m.buf, m.len), TG_OK);
+    free(v);
+}
+
+TEST_MAIN(T(events_value_cache), T(osip_arena_overflow), T(sdp_body_and_multipart), T(tokenizer_request), T(tokenizer_response), T(tokenizer_folding), T(tokenizer_compact_forms),
           T(tokenizer_body_and_framing), T(tokenizer_junk_and_decline), T(tokenizer_nul_bytes),
           T(tokenizer_header_cap), T(osip_fields), T(events_base_is_clean), T(events_each_positive),
           T(events_nul_byte), T(events_negatives), T(events_length_limits), T(events_datagram_framing), T(dialog_replay),
