@@ -13,7 +13,12 @@
  * buffer, fread() into its own), which was a third of the time of a whole
  * analyze run in `make bench`. The map is parsed through a bounds-checked
  * cursor and reports truncated and corrupt records in libpcap's words.
- * capture.mmap = no goes back to libpcap for everything. */
+ * capture.mmap = no goes back to libpcap for everything. With a second CPU
+ * (capture.threads) a capture thread reads the map and runs the engine's
+ * front (decode, defragmentation, flow hash) and hands the packets to the
+ * engine thread through a ring (capture-ring.c); otherwise the reader hands
+ * them over in batches. Either way the reader keeps the pages ahead mapped
+ * and the lines ahead on their way, and drops the pages behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -49,7 +54,8 @@
 #define CAPTURE_PREFETCH_STATE_AHEAD 2u
 
 /* Packets handed to the engine at once by the mapped reader: enough for
- * the engine's prefetches to run ahead, few enough to stay in L1. */
+ * the engine's prefetches to run ahead, few enough to stay in L1. A power
+ * of two: the capture thread releases pages every this many packets. */
 #define CAPTURE_BATCH 16
 
 /* stdio buffer for reading a capture file through libpcap. */

@@ -5,7 +5,8 @@
 # Writes a capture of $BENCH_MB MB (default 300; VoIP calls with RTP, TCP
 # sessions, fragments; see tests/tools/mkbigpcap.c) into a temp dir, runs the
 # bare loop (build/tools/pcaploop) and `tollgate analyze -q` (no rules) three
-# times each (BENCH_RUNS) and keeps the best wall time; then measures memory per flow as
+# times each (BENCH_RUNS) and keeps the best wall time (also with
+# capture.mmap=no and with capture.threads=no); then measures memory per flow as
 # the slope of peak RSS between two captures of $BENCH_FLOWS and
 # $BENCH_FLOWS/10 flows that are all alive at once. Last, the rule prefilter
 # backends (detect.mpm = ac, hs): build/tools/mpmbench over the fast patterns
@@ -77,8 +78,10 @@ flows=$(grep -c '"event_type":"flow"' "$tmp/log/eve.json")
 # sip.messages of the timed run, from its final stats event.
 sipmsgs=$(grep '"event_type":"stats"' "$tmp/log/eve.json" | tail -n 1 |
     sed -n 's/.*"sip":{"messages":\([0-9]*\).*/\1/p')
-# The same through libpcap's reader instead of the memory map, for comparison.
+# The same through libpcap's reader instead of the memory map, and with the
+# map but without the capture thread, for comparison.
 best3 tglp "$TG" analyze -q --set capture.mmap=no -l "$tmp/log" "$tmp/big.pcap"
+best3 tgst "$TG" analyze -q --set capture.threads=no -l "$tmp/log" "$tmp/big.pcap"
 
 # Memory per flow: peak RSS at BENCH_FLOWS live flows minus at a tenth of it.
 small=$((BENCH_FLOWS / 10))
@@ -108,6 +111,7 @@ rm -f "$tmp"/flows-*.pcap "$tmp"/calls-*.pcap
 awk -v size="$size" -v pk="$packets" -v flows="$flows" \
     -v bare_ns="$bare_ns" -v bare_kb="$bare_kb" -v tg_ns="$tg_ns" -v tg_kb="$tg_kb" \
     -v lp_ns="$tglp_ns" -v lp_kb="$tglp_kb" -v bare_cpu="$bare_cpu" -v tg_cpu="$tg_cpu" \
+    -v st_ns="$tgst_ns" -v st_kb="$tgst_kb" \
     -v nbig="$BENCH_FLOWS" -v nsmall="$small" -v big_kb="$fbig_kb" -v small_kb="$fsmall_kb" \
     -v fbare_kb="$fbare_kb" -v runs="$BENCH_RUNS" -v sipmsgs="$sipmsgs" \
     -v cnbig="$BENCH_CALLS" -v cnsmall="$csmall" -v cbig_kb="$cbig_kb" -v csmall_kb="$csmall_kb" \
@@ -119,8 +123,10 @@ awk -v size="$size" -v pk="$packets" -v flows="$flows" \
     printf "%-30s %8.3f s %9.1f MB/s %8.2f Mpkt/s  peak RSS %7.1f MB\n", "tollgate analyze -q", ts, mb / ts, pk / ts / 1e6, tg_kb / 1024
     ls = lp_ns / 1e9
     printf "%-30s %8.3f s %9.1f MB/s %8.2f Mpkt/s  peak RSS %7.1f MB\n", "  ... with capture.mmap=no", ls, mb / ls, pk / ls / 1e6, lp_kb / 1024
+    ss = st_ns / 1e9
+    printf "%-30s %8.3f s %9.1f MB/s %8.2f Mpkt/s  peak RSS %7.1f MB\n", "  ... with capture.threads=no", ss, mb / ss, pk / ss / 1e6, st_kb / 1024
     r = bs / ts
-    printf "throughput ratio tollgate/bare loop: %.2f (target >= 0.5)%s; with capture.mmap=no %.2f\n", r, (r >= 0.5 ? "" : "  BELOW TARGET"), bs / ls
+    printf "throughput ratio tollgate/bare loop: %.2f (target >= 0.5)%s; with capture.mmap=no %.2f, with capture.threads=no %.2f\n", r, (r >= 0.5 ? "" : "  BELOW TARGET"), bs / ls, bs / ss
     if (tg_cpu > 0)
         printf "CPU time (user+sys, 10 ms ticks) ratio bare loop/tollgate: %.2f (%.2f s / %.2f s; steadier than wall time on a busy machine)\n", bare_cpu / tg_cpu, bare_cpu / 1000, tg_cpu / 1000
     printf "peak RSS ratio tollgate/bare loop: %.1f\n", tg_kb / bare_kb
