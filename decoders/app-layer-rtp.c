@@ -71,18 +71,6 @@ static void *rtp_app_state_new(struct flow *f, void *user)
     return fs;
 }
 
-/* Every RTP packet updates the flow's counters and one stream; the streams
- * sit right after the counters (rtp_app_state_new), the first two are the
- * two directions of a call leg. */
-static void rtp_app_state_prefetch(const void *state)
-{
-    const struct rtp_flow_stats *fs = state;
-    __builtin_prefetch(fs);
-    const char *st = (const char *)(fs + 1);
-    for (size_t o = 0; o < 2 * sizeof(struct rtp_stream); o += 64)
-        __builtin_prefetch(st + o);
-}
-
 static void rtp_app_state_free(void *state, void *user)
 {
     TG_UNUSED(user);
@@ -190,7 +178,6 @@ void rtp_register(struct app_layer *al)
         .state_new = rtp_app_state_new,
         .state_free = rtp_app_state_free,
         .parse = rtp_app_parse,
-        .state_prefetch = rtp_app_state_prefetch,
     };
     int id = app_layer_register(al, &desc);
     if (id < 0) {

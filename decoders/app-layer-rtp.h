@@ -40,7 +40,6 @@ struct rtp_flow_rtcp_report {
 struct rtp_flow_stats {
     uint32_t n_streams, max_streams;
     struct rtp_stream *streams;              /* max_streams entries, n_streams used */
-    uint8_t replayed[2];     /* the probe's candidate packet was counted */
     uint64_t rtp_packets[2], rtp_bytes[2];   /* per enum packet_dir; bytes = UDP payload */
     uint64_t rtcp_packets[2], rtcp_bytes[2]; /* RTCP datagrams (compound counts once) */
     uint64_t invalid[2];                     /* datagrams that were neither */
@@ -51,6 +50,7 @@ struct rtp_flow_stats {
     enum sdp_security security;
     uint32_t n_codecs;
     struct rtp_flow_codec codecs[RTP_FLOW_MAX_CODECS];
+    uint8_t replayed[2];     /* the probe's candidate packet was counted */
 };
 
 /* Register "rtp" in al. The id it gets is remembered for rtp_flow_stats();

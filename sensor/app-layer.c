@@ -109,12 +109,6 @@ size_t app_layer_handle(struct app_layer *al, struct flow *f, struct packet *p, 
     return used;
 }
 
-void app_layer_prefetch(const struct app_layer *al, const struct flow *f)
-{
-    if (f->app_proto && f->app_proto <= al->n && f->app_state && al->protos[f->app_proto].state_prefetch)
-        al->protos[f->app_proto].state_prefetch(f->app_state);
-}
-
 int app_layer_set_proto(struct app_layer *al, struct flow *f, uint16_t id)
 {
     if (f->app_proto || id == 0 || id > al->n)

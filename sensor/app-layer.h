@@ -55,9 +55,6 @@ struct app_proto_desc {
     void (*state_free)(void *state, void *user);
     /* Returns the number of bytes consumed; for datagrams the return is ignored. */
     size_t (*parse)(void *state, struct app_parse *ap, const uint8_t *data, size_t len);
-    /* Optional cache hint: start loading what parse touches first in state,
-     * without reading it (the engine calls it a couple of packets ahead). */
-    void (*state_prefetch)(const void *state);
 };
 
 /* user is handed to every state_new/state_free/parse (engine context). */
@@ -72,9 +69,6 @@ int app_layer_register(struct app_layer *al, const struct app_proto_desc *desc);
  * parses. Returns bytes consumed (TCP framing); datagrams are always whole. */
 size_t app_layer_handle(struct app_layer *al, struct flow *f, struct packet *p, int dir,
                         const uint8_t *data, size_t len, unsigned flags);
-
-/* Cache hint for the next packet of f (see state_prefetch). */
-void app_layer_prefetch(const struct app_layer *al, const struct flow *f);
 
 /* Set a flow's protocol without probing (the call tracker knows from SDP
  * that a new UDP flow carries RTP): creates the protocol's state as

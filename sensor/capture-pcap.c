@@ -45,13 +45,12 @@
 
 /* Threaded reading: packets in flight between the capture thread and the
  * engine thread, and how many packets ahead the engine thread prefetches
- * the packet itself (written on the other core), its flow table bucket,
- * its flow and then the flow's app layer state. */
+ * the packet itself (written on the other core), its flow table bucket and
+ * then its flow. */
 #define CAPTURE_RING_SLOTS 2048u
 #define CAPTURE_PREFETCH_SLOT_AHEAD 16u
 #define CAPTURE_PREFETCH_BUCKET_AHEAD 8u
 #define CAPTURE_PREFETCH_FLOW_AHEAD 4u
-#define CAPTURE_PREFETCH_STATE_AHEAD 2u
 
 /* Packets handed to the engine at once by the mapped reader: enough for
  * the engine's prefetches to run ahead, few enough to stay in L1. A power
@@ -378,8 +377,6 @@ static bool mapped_read_threaded(struct mapped_file *mf)
             engine_prefetch_bucket(mf->e, a);
         if ((a = capture_ring_ahead(mf->ring, CAPTURE_PREFETCH_FLOW_AHEAD)))
             engine_prefetch_flow(mf->e, a);
-        if ((a = capture_ring_ahead(mf->ring, CAPTURE_PREFETCH_STATE_AHEAD)))
-            engine_prefetch_state(mf->e, a);
         engine_process_decoded(mf->e, p);
         capture_ring_done(mf->ring);
     }

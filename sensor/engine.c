@@ -190,13 +190,6 @@ void engine_prefetch_flow(struct engine *e, const struct packet *p)
         __builtin_prefetch(p->payload);
 }
 
-void engine_prefetch_state(struct engine *e, const struct packet *p)
-{
-    const struct flow *f = flow_peek(e->flows, p);
-    if (f)
-        app_layer_prefetch(e->app, f);
-}
-
 struct engine_front *engine_front_begin(struct engine *e)
 {
     struct engine_front *fr = &e->front;

@@ -48,8 +48,6 @@ void engine_process_decoded(struct engine *e, struct packet *p);
  * the bucket is in) the flow the bucket leads to and the payload's start. */
 void engine_prefetch_bucket(struct engine *e, const struct packet *p);
 void engine_prefetch_flow(struct engine *e, const struct packet *p);
-/* ... and last, once the flow is in, its app layer state. */
-void engine_prefetch_state(struct engine *e, const struct packet *p);
 
 /* Let time pass without a packet (live capture on a quiet link): expire
  * flows and fragments as of now_ns, capture-clock time. */

@@ -578,16 +578,6 @@ void flow_prefetch(const struct flow_table *ft, const struct packet *p)
     }
 }
 
-const struct flow *flow_peek(const struct flow_table *ft, const struct packet *p)
-{
-    if (!(p->flags & PKT_FLOW_HASHED))
-        return NULL;
-    for (const struct flow *f = ft->buckets[p->flow_hash & ft->mask]; f; f = f->hnext)
-        if (f->hash == (uint32_t)p->flow_hash)
-            return f;
-    return NULL;
-}
-
 struct flow *flow_lookup(struct flow_table *ft, struct packet *p)
 {
     if (!(p->flags & PKT_HAS_L4))

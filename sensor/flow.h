@@ -130,10 +130,6 @@ void flow_packet_hash(const struct flow_table *ft, struct packet *p);
  * start loading its bucket, and later the first flow that bucket holds. */
 void flow_prefetch_bucket(const struct flow_table *ft, const struct packet *p);
 void flow_prefetch(const struct flow_table *ft, const struct packet *p);
-/* The flow p probably belongs to, for more cache hints once flow_prefetch()
- * had time: the first in its bucket with the same hash (keys are not
- * compared), or NULL. */
-const struct flow *flow_peek(const struct flow_table *ft, const struct packet *p);
 
 /* Bucket of a flow key, exposed for tests of the keyed hash. */
 uint32_t flow_table_hash_packet(const struct flow_table *ft, const struct packet *p);
