@@ -958,6 +958,13 @@ void store_configure(struct store *s, const struct config *cfg)
     store_set_handover(s);
 }
 
+void store_library_init(void)
+{
+    /* Both return SQLITE_MISUSE once the library is initialised: harmless. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
     struct store *s = calloc(1, sizeof *s);

@@ -48,6 +48,12 @@ struct store_alert {
     size_t payload_len;
 };
 
+/* Process-wide SQLite settings for a sensor, before any other SQLite call:
+ * no memory statistics (they take a global mutex on every allocation) and
+ * multi-thread mode (no connection is used by two threads at once). Safe
+ * to skip; does nothing once SQLite is initialised. */
+void store_library_init(void);
+
 /* Open or create the database at path, migrate it to the current schema
  * and start the writer thread. NULL on error with a message naming path in
  * err. */

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "iplist-cli.h"
 #include "output.h"
+#include "store.h"
 #include "report.h"
 #include "rules-cli.h"
 #include "baseline.h"
@@ -313,6 +314,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    store_library_init();
     if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "sniff") == 0 || strcmp(cmd, "inline") == 0)
         return run_engine(cmd, argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
