@@ -174,8 +174,15 @@ struct sip_call_table *sip_call_table_new(const struct config *cfg, struct stats
     t->regs = calloc(SIP_CALL_REG_SLOTS, sizeof *t->regs);
     t->na_cache = calloc(SIP_CALL_NA_SLOTS, sizeof *t->na_cache);
     uint64_t seed[2] = {0x63616c6cu, 0x7461626c65u};
-    if (getrandom(seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
+    if (cfg && config_get(cfg, "flow.hash-seed")) {
+        /* Reproducible runs: which pending REGISTERs share a slot (and
+         * overwrite each other) then no longer changes from run to run. */
+        uint64_t v = config_get_u64(cfg, "flow.hash-seed", 0);
+        seed[0] ^= v * 0x9e3779b97f4a7c15ull;
+        seed[1] ^= (v ^ (v >> 29)) * 0xbf58476d1ce4e5b9ull;
+    } else if (getrandom(seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
         seed[0] ^= (uint64_t)(uintptr_t)t;
+    }
     t->k0 = seed[0];
     t->k1 = seed[1];
     if (!t->buckets || !t->media || !t->sdp || !t->regs || !t->na_cache) {
