@@ -528,7 +528,10 @@ static enum ev_hclass ev_header_class(uint16_t id)
     }
 }
 
-/* The value checks of class hc on v: a function of hc and v's bytes only.
+/* The value checks of class hc on v: a function of hc and v's bytes only
+ * (no sip.* limit enters them, and the injection patterns are fixed), which
+ * is what lets ev_header_cached share results between inspection contexts;
+ * a check that reads si->cfg would have to be keyed by it too.
  * *md is created on the first injection match (the caller frees it);
  * *complete turns false when that match could not run (out of memory). */
 static sip_event_set ev_header_value(const struct sip_inspect *si, enum ev_hclass hc, const struct sip_range *v,

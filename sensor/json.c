@@ -391,5 +391,23 @@ void json_time(struct json *j, const char *key, uint64_t ts_ns)
 {
     char b[48];
     json_format_time(ts_ns, b, sizeof b);
-    json_str(j, key, b);
+    /* digits, '-', ':', 'T', '.', '+': nothing to escape, so the quoted
+     * text is what json_str writes, with one capacity check */
+    size_t n = strlen(b), i = 0;
+    while (i < n && json_plain((uint8_t)b[i]))
+        i++;
+    if (i < n) {
+        json_str(j, key, b);
+        return;
+    }
+    json_key(j, key);
+    if (!json_grow(j, n + 2))
+        return;
+    char *o = j->buf + j->len;
+    *o++ = '"';
+    memcpy(o, b, n);
+    o += n;
+    *o++ = '"';
+    *o = '\0';
+    j->len = (size_t)(o - j->buf);
 }
