@@ -366,19 +366,23 @@ static bool mapped_read_threaded(struct mapped_file *mf)
         mf->ring = NULL;
         return false;
     }
+    /* Locals: the capture thread writes *mf (cursor, counters) all along,
+     * and its cache line must not be read here per packet. */
+    struct capture_ring *ring = mf->ring;
+    struct engine *e = mf->e;
     struct packet *p;
     uint64_t pos;
-    while ((p = capture_ring_peek(mf->ring, &pos))) {
+    while ((p = capture_ring_peek(ring, &pos))) {
         const struct packet *a;
-        if ((a = capture_ring_ahead(mf->ring, CAPTURE_PREFETCH_SLOT_AHEAD)))
+        if ((a = capture_ring_ahead(ring, CAPTURE_PREFETCH_SLOT_AHEAD)))
             for (size_t o = 0; o < sizeof *a; o += CAPTURE_CACHE_LINE)
                 __builtin_prefetch((const char *)a + o);
-        if ((a = capture_ring_ahead(mf->ring, CAPTURE_PREFETCH_BUCKET_AHEAD)))
-            engine_prefetch_bucket(mf->e, a);
-        if ((a = capture_ring_ahead(mf->ring, CAPTURE_PREFETCH_FLOW_AHEAD)))
-            engine_prefetch_flow(mf->e, a);
-        engine_process_decoded(mf->e, p);
-        capture_ring_done(mf->ring);
+        if ((a = capture_ring_ahead(ring, CAPTURE_PREFETCH_BUCKET_AHEAD)))
+            engine_prefetch_bucket(e, a);
+        if ((a = capture_ring_ahead(ring, CAPTURE_PREFETCH_FLOW_AHEAD)))
+            engine_prefetch_flow(e, a);
+        engine_process_decoded(e, p);
+        capture_ring_done(ring);
     }
     pthread_join(th, NULL);
     engine_front_end(mf->e);

@@ -24,9 +24,15 @@
 #define RING_SPIN 200
 #define RING_LINE 64
 
+/* A packet and its position, on cache lines of its own: the two sides
+ * work on different slots, which must not share a line. */
+struct ring_slot {
+    _Alignas(RING_LINE) struct packet pkt;
+    uint64_t pos;
+};
+
 struct capture_ring {
-    struct packet *pkt;
-    uint64_t *pos;
+    struct ring_slot *slot;
     uint64_t mask;
     /* shared, one cache line each */
     _Alignas(RING_LINE) _Atomic uint64_t head; /* slots before it were pushed */
@@ -64,14 +70,12 @@ struct capture_ring *capture_ring_new(unsigned slots)
     if (!r)
         return NULL;
     memset(r, 0, sizeof *r);
-    r->pkt = calloc(n, sizeof *r->pkt);
-    r->pos = calloc(n, sizeof *r->pos);
-    if (!r->pkt || !r->pos) {
-        free(r->pkt);
-        free(r->pos);
+    r->slot = aligned_alloc(RING_LINE, n * sizeof *r->slot);
+    if (!r->slot) {
         free(r);
         return NULL;
     }
+    memset(r->slot, 0, n * sizeof *r->slot);
     r->mask = n - 1;
     atomic_init(&r->head, 0);
     atomic_init(&r->tail, 0);
@@ -89,8 +93,7 @@ void capture_ring_free(struct capture_ring *r)
         return;
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv);
-    free(r->pkt);
-    free(r->pos);
+    free(r->slot);
     free(r);
 }
 
@@ -154,12 +157,12 @@ struct packet *capture_ring_slot(struct capture_ring *r)
         ring_publish_head(r);
         ring_wait(r, &r->tail, r->p_head - (r->mask + 1) / 2, &r->prod_want, false);
     }
-    return &r->pkt[r->p_head & r->mask];
+    return &r->slot[r->p_head & r->mask].pkt;
 }
 
 void capture_ring_push(struct capture_ring *r, uint64_t pos)
 {
-    r->pos[r->p_head & r->mask] = pos;
+    r->slot[r->p_head & r->mask].pos = pos;
     r->p_head++;
     if (r->p_head - r->p_pub >= RING_BATCH)
         ring_publish_head(r);
@@ -193,19 +196,19 @@ struct packet *capture_ring_peek(struct capture_ring *r, uint64_t *pos)
         ring_publish_tail(r);
         ring_wait(r, &r->head, r->c_tail + 1, &r->cons_want, true);
     }
-    *pos = r->pos[r->c_tail & r->mask];
-    return &r->pkt[r->c_tail & r->mask];
+    *pos = r->slot[r->c_tail & r->mask].pos;
+    return &r->slot[r->c_tail & r->mask].pkt;
 }
 
 const struct packet *capture_ring_ahead(const struct capture_ring *r, unsigned k)
 {
-    return r->c_tail + k < r->c_head ? &r->pkt[(r->c_tail + k) & r->mask] : NULL;
+    return r->c_tail + k < r->c_head ? &r->slot[(r->c_tail + k) & r->mask].pkt : NULL;
 }
 
 uint64_t capture_ring_consumed_pos(const struct capture_ring *r)
 {
     uint64_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
-    return t ? r->pos[(t - 1) & r->mask] : 0;
+    return t ? r->slot[(t - 1) & r->mask].pos : 0;
 }
 
 void capture_ring_done(struct capture_ring *r)

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "app-layer.h"
 #include "config.h"
 #include "decoders.h"
@@ -29,17 +30,23 @@
 struct engine_front {
     struct decode_ctx decode;
     struct defrag *defrag;
-    const struct flow_table *flows; /* for its hash key only */
+    struct flow_hash_key hash_key;  /* a copy of the flow table's */
     struct stats *stats;            /* the engine's, or shadow while threaded */
     uint64_t now_ns;                /* newest capture time the front has seen */
     bool threaded;
     struct stats shadow, base;
 };
 
+/* The front runs on the capture thread while the engine thread writes
+ * stats and the rest: each gets cache lines of its own (struct engine is
+ * allocated aligned to ENGINE_LINE), or every packet would move the lines
+ * they share between the two cores. */
+#define ENGINE_LINE 64
+
 struct engine {
     struct stats stats;
-    struct engine_front front;
-    struct defrag *defrag;
+    _Alignas(ENGINE_LINE) struct engine_front front;
+    _Alignas(ENGINE_LINE) struct defrag *defrag;
     struct flow_table *flows;
     struct stream_ctx *stream;
     struct app_layer *app;
@@ -92,7 +99,9 @@ static size_t engine_stream_deliver(void *arg, struct flow *f, struct packet *p,
 
 struct engine *engine_new(const struct config *cfg, struct output *out, char *err, size_t errlen)
 {
-    struct engine *e = calloc(1, sizeof *e);
+    struct engine *e = aligned_alloc(ENGINE_LINE, (sizeof *e + ENGINE_LINE - 1) / ENGINE_LINE * ENGINE_LINE);
+    if (e)
+        memset(e, 0, sizeof *e);
     if (!e) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -110,7 +119,7 @@ struct engine *engine_new(const struct config *cfg, struct output *out, char *er
         return NULL;
     }
     e->front.defrag = e->defrag;
-    e->front.flows = e->flows;
+    flow_table_hash_key(e->flows, &e->front.hash_key);
     e->front.stats = &e->stats;
     decoders_register_all(e->app, cfg);
     e->calls = sip_call_table_new(cfg, &e->stats, out, e->app);
@@ -177,7 +186,7 @@ void engine_front_packet(struct engine_front *fr, struct packet *p)
         decode_ip_datagram(&fr->decode, p, dg, dglen);
     }
     defrag_expire(fr->defrag, fr->now_ns);
-    flow_packet_hash(fr->flows, p);
+    flow_packet_hash(&fr->hash_key, p);
 }
 
 void engine_prefetch_bucket(struct engine *e, const struct packet *p) { flow_prefetch_bucket(e->flows, p); }

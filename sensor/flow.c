@@ -58,7 +58,7 @@ struct flow_table {
     size_t memuse;
     uint64_t memcap;
     uint64_t seed;
-    uint64_t k0, k1;            /* SipHash key */
+    struct flow_hash_key key;   /* SipHash key */
     uint64_t id_k0, id_k1;      /* flow id permutation key */
     uint64_t id_counter;
     uint64_t clock_ns;          /* newest capture time seen */
@@ -267,7 +267,7 @@ static void flow_packet_key(const struct packet *p, struct flow_pkey *k)
 /* Hash over the endpoints in canonical order so both directions agree. ICMP
  * keys have no per-direction port, so only the addresses are ordered. IPv4
  * addresses go in as 4 bytes: a shorter input is fewer SipHash rounds. */
-static uint64_t flow_key_hash(const struct flow_table *ft, const struct flow_pkey *k)
+static uint64_t flow_key_hash(const struct flow_hash_key *hk, const struct flow_pkey *k)
 {
     uint8_t buf[10 + 2 * 16];
     const struct ip_addr *a = k->src, *b = k->dst;
@@ -297,7 +297,7 @@ static uint64_t flow_key_hash(const struct flow_table *ft, const struct flow_pke
     buf[9] = (uint8_t)pb;
     memcpy(buf + 10, a->b, alen);
     memcpy(buf + 10 + alen, b->b, alen);
-    return flow_siphash24(ft->k0, ft->k1, buf, 10 + 2 * alen);
+    return flow_siphash24(hk->k0, hk->k1, buf, 10 + 2 * alen);
 }
 
 /* Direction of the packet key relative to flow f, or -1 when f is another flow. */
@@ -523,8 +523,8 @@ struct flow_table *flow_table_new(const struct config *cfg, struct stats *st, fl
     ft->seed = config_get(cfg, "flow.hash-seed") ? config_get_u64(cfg, "flow.hash-seed", 0)
                                                  : flow_random_seed();
     uint64_t x = ft->seed;
-    ft->k0 = splitmix64(&x);
-    ft->k1 = splitmix64(&x);
+    ft->key.k0 = splitmix64(&x);
+    ft->key.k1 = splitmix64(&x);
     ft->id_k0 = splitmix64(&x);
     ft->id_k1 = splitmix64(&x);
     for (unsigned g = 0; g < FLOW_GROUPS; g++) {
@@ -545,16 +545,21 @@ uint32_t flow_table_hash_packet(const struct flow_table *ft, const struct packet
 {
     struct flow_pkey k;
     flow_packet_key(p, &k);
-    return (uint32_t)(flow_key_hash(ft, &k) & ft->mask);
+    return (uint32_t)(flow_key_hash(&ft->key, &k) & ft->mask);
 }
 
-void flow_packet_hash(const struct flow_table *ft, struct packet *p)
+void flow_table_hash_key(const struct flow_table *ft, struct flow_hash_key *hk)
+{
+    *hk = ft->key;
+}
+
+void flow_packet_hash(const struct flow_hash_key *hk, struct packet *p)
 {
     if (!(p->flags & PKT_HAS_L4) || (p->flags & PKT_IS_FRAGMENT))
         return;
     struct flow_pkey k;
     flow_packet_key(p, &k);
-    p->flow_hash = flow_key_hash(ft, &k);
+    p->flow_hash = flow_key_hash(hk, &k);
     p->flags |= PKT_FLOW_HASHED;
 }
 
@@ -587,7 +592,7 @@ struct flow *flow_lookup(struct flow_table *ft, struct packet *p)
         ft->clock_ns = p->ts_ns;
     struct flow_pkey k;
     flow_packet_key(p, &k);
-    uint64_t h = (p->flags & PKT_FLOW_HASHED) ? p->flow_hash : flow_key_hash(ft, &k);
+    uint64_t h = (p->flags & PKT_FLOW_HASHED) ? p->flow_hash : flow_key_hash(&ft->key, &k);
     for (struct flow *f = ft->buckets[h & ft->mask]; f; f = f->hnext) {
         if (f->hash != (uint32_t)h)
             continue; /* another key in the same bucket: no need to compare */

@@ -121,11 +121,17 @@ uint64_t flow_table_seed(const struct flow_table *ft);
  * (exposed so tests can check it against the published vectors). */
 uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len);
 
-/* Hash the packet's flow key into p->flow_hash and set PKT_FLOW_HASHED (so
- * flow_lookup() need not). Reads only what flow_table_new() set, so it may
- * run on another thread than the table's. Does nothing for a packet without
- * L4 or a fragment. */
-void flow_packet_hash(const struct flow_table *ft, struct packet *p);
+/* The table's keyed-hash key. Another thread hashes packets with its own
+ * copy (flow_table_hash_key), so it never reads the table's cache lines
+ * while the table's thread writes them. */
+struct flow_hash_key {
+    uint64_t k0, k1;
+};
+void flow_table_hash_key(const struct flow_table *ft, struct flow_hash_key *hk);
+/* Hash the packet's flow key with hk (the table's, see above) into
+ * p->flow_hash and set PKT_FLOW_HASHED, so flow_lookup() need not. Does
+ * nothing for a packet without L4 or a fragment. */
+void flow_packet_hash(const struct flow_hash_key *hk, struct packet *p);
 /* Cache hints for a hashed packet, a few packets ahead of its lookup:
  * start loading its bucket, and later the first flow that bucket holds. */
 void flow_prefetch_bucket(const struct flow_table *ft, const struct packet *p);
