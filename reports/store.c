@@ -149,6 +149,11 @@ static const char *const store_migrations[] = {
     "CREATE VIEW registration_auth_failures_by_source AS"
     " SELECT src_ip, COUNT(*) AS failures, COUNT(DISTINCT aor) AS aors, MIN(ts) AS first, MAX(ts) AS last"
     " FROM registrations WHERE result IN (401, 407, 403) GROUP BY src_ip;",
+    /* 3 -> 4: no index on flows(flow_id). Flow ids are random-looking, so
+     * every flow row landed at a random place in that index: it was most
+     * of the writer's time (in `make bench`, 16 of the 23 ms the end of a
+     * run waits for the store), and no report uses it. */
+    "DROP INDEX IF EXISTS flows_flow_id;",
 };
 
 /* What a queued record asks the writer to do. */

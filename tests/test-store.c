@@ -104,7 +104,7 @@ TEST(schema_creation)
     CHECK(s != NULL);
     store_close(s);
     CHECK_EQ_U(query_int("PRAGMA user_version"), (unsigned long long)store_schema_version());
-    CHECK_EQ_U(store_schema_version(), 3);
+    CHECK_EQ_U(store_schema_version(), 4);
     CHECK_STR(query_text("PRAGMA journal_mode"), "wal");
     CHECK_EQ_U(query_int("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN"
                          " ('runs','flows','stats','alerts')"), 4);
@@ -201,7 +201,7 @@ TEST(reopen_appends_runs)
     }
     CHECK_EQ_U(query_int("SELECT count(*) FROM runs"), 2);
     CHECK_EQ_U(query_int("SELECT count(DISTINCT run_id) FROM flows"), 2);
-    CHECK_EQ_U(query_int("PRAGMA user_version"), 3);
+    CHECK_EQ_U(query_int("PRAGMA user_version"), 4);
 }
 
 TEST(migrate_from_v1)
@@ -239,7 +239,9 @@ TEST(migrate_from_v1)
     struct flow f = test_flow(43);
     CHECK_EQ_U(store_write_flow(s, run, &f, NULL), TG_OK);
     store_close(s);
-    CHECK_EQ_U(query_int("PRAGMA user_version"), 3);
+    CHECK_EQ_U(query_int("PRAGMA user_version"), 4);
+    /* 1 -> 2 made flows_flow_id, 3 -> 4 dropped it again */
+    CHECK_EQ_U(query_int("SELECT count(*) FROM sqlite_master WHERE name = 'flows_flow_id'"), 0);
     CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE flow_id=42 AND sensor_id IS NULL"), 1);
     CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE flow_id=43 AND sensor_id='new'"), 1);
     CHECK_EQ_U(query_int("SELECT count(*) FROM alerts"), 0);
@@ -254,7 +256,7 @@ TEST(refuses_newer_schema_and_junk)
     sqlite3_close(db);
     char err[256] = "", want[160];
     CHECK(store_open(dbpath, err, sizeof err) == NULL);
-    snprintf(want, sizeof want, "%s: database schema version 99 is newer than this build (3)", dbpath);
+    snprintf(want, sizeof want, "%s: database schema version 99 is newer than this build (4)", dbpath);
     CHECK_STR(err, want);
     fresh_path();
     FILE *f = fopen(dbpath, "w");

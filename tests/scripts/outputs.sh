@@ -30,7 +30,7 @@ for l in lines:
 check "sensor_id on every db row" python3 -c '
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+assert db.execute("PRAGMA user_version").fetchone()[0] == 4
 for t in ("runs", "flows", "stats"):
     n, good = db.execute(f"SELECT count(*), sum(sensor_id = \"edge-7\") FROM {t}").fetchone()
     assert n > 0 and n == good, (t, n, good)' "$tmp/log/tollgate.db"
