@@ -46,11 +46,14 @@ void sip_media_free(struct sip_media_table *t)
 {
     if (!t)
         return;
-    for (uint32_t i = 0; i <= t->mask; i++) {
+    /* Walk the buckets only while entries are left: the array is large and
+     * mostly never touched (a walk would fault in every page of it). */
+    for (uint32_t i = 0; i <= t->mask && t->count; i++) {
         struct sip_media_entry *e = t->buckets[i];
         while (e) {
             struct sip_media_entry *n = e->hnext;
             free(e);
+            t->count--;
             e = n;
         }
     }

@@ -318,24 +318,29 @@ static int store_migrate(struct store *s, char *err, size_t errlen)
                  store_schema_version());
         return TG_ERROR;
     }
+    if (ver == store_schema_version())
+        return TG_OK;
+    /* Every step in one transaction: a database is either migrated all the
+     * way or left as it was, and a new file costs one commit, not one per
+     * step. IMMEDIATE: take the write lock first so two sensors opening the
+     * same new file do not both try to create the tables. */
+    if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != TG_OK)
+        return TG_ERROR;
     for (int v = ver; v < store_schema_version(); v++) {
-        char sql[64];
-        /* IMMEDIATE: take the write lock first so two sensors opening the
-         * same new file do not both try to create the tables. */
-        if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != TG_OK)
-            return TG_ERROR;
-        snprintf(sql, sizeof sql, "PRAGMA user_version=%d", v + 1);
-        if (store_exec(s, store_migrations[v], err, errlen) != TG_OK ||
-            store_exec(s, sql, err, errlen) != TG_OK) {
+        if (store_exec(s, store_migrations[v], err, errlen) != TG_OK) {
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             size_t l = strlen(err);
             snprintf(err + l, errlen - l, " (migrating schema %d to %d)", v, v + 1);
             return TG_ERROR;
         }
-        if (store_exec(s, "COMMIT", err, errlen) != TG_OK)
-            return TG_ERROR;
     }
-    return TG_OK;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", store_schema_version());
+    if (store_exec(s, sql, err, errlen) != TG_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return TG_ERROR;
+    }
+    return store_exec(s, "COMMIT", err, errlen);
 }
 
 static void store_free_chunks(struct store_chunk *c)
