@@ -189,15 +189,15 @@ void engine_front_packet(struct engine_front *fr, struct packet *p)
     flow_packet_hash(&fr->hash_key, p);
 }
 
-void engine_prefetch_bucket(struct engine *e, const struct packet *p) { flow_prefetch_bucket(e->flows, p); }
-void engine_prefetch_flow(struct engine *e, const struct packet *p)
+void engine_prefetch_bucket(struct engine *e, const struct packet *p)
 {
-    flow_prefetch(e->flows, p);
+    flow_prefetch_bucket(e->flows, p);
     /* the app layer reads the payload's first bytes (an RTP header, a SIP
      * start line); the capture thread's core read it last */
     if (p->payload_len)
         __builtin_prefetch(p->payload);
 }
+void engine_prefetch_flow(struct engine *e, const struct packet *p) { flow_prefetch(e->flows, p); }
 
 struct engine_front *engine_front_begin(struct engine *e)
 {

@@ -44,8 +44,8 @@ void engine_front_packet(struct engine_front *fr, struct packet *p);
 void engine_front_end(struct engine *e);
 void engine_process_decoded(struct engine *e, struct packet *p);
 /* Cache hints for a packet the front finished, a few packets before
- * engine_process_decoded() gets it: its flow table bucket, and later (once
- * the bucket is in) the flow the bucket leads to and the payload's start. */
+ * engine_process_decoded() gets it: its flow table bucket and the payload's
+ * start, and later (once the bucket is in) the flow the bucket leads to. */
 void engine_prefetch_bucket(struct engine *e, const struct packet *p);
 void engine_prefetch_flow(struct engine *e, const struct packet *p);
 
