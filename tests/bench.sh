@@ -4,8 +4,8 @@
 #
 # Writes a capture of $BENCH_MB MB (default 300; VoIP calls with RTP, TCP
 # sessions, fragments; see tests/tools/mkbigpcap.c) into a temp dir, runs the
-# bare loop (build/tools/pcaploop) and `tollgate analyze -q` (no rules) three
-# times each (BENCH_RUNS) and keeps the best wall time (also with
+# bare loop (build/tools/pcaploop) and `tollgate analyze -q` (no rules) several
+# times each (BENCH_RUNS, default 5) and keeps the best wall time (also with
 # capture.mmap=no and with capture.threads=no); then measures memory per flow as
 # the slope of peak RSS between two captures of $BENCH_FLOWS and
 # $BENCH_FLOWS/10 flows that are all alive at once. Last, the rule prefilter
@@ -25,7 +25,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 BENCH_MB=${BENCH_MB:-300}
 BENCH_FLOWS=${BENCH_FLOWS:-200000}
-BENCH_RUNS=${BENCH_RUNS:-3}
+BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_CALLS=${BENCH_CALLS:-20000}
 TG="$BUILD/tollgate"
 SHARED=${SHARED:-$TOP/../shared}
