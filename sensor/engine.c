@@ -99,13 +99,13 @@ static size_t engine_stream_deliver(void *arg, struct flow *f, struct packet *p,
 
 struct engine *engine_new(const struct config *cfg, struct output *out, char *err, size_t errlen)
 {
-    struct engine *e = aligned_alloc(ENGINE_LINE, (sizeof *e + ENGINE_LINE - 1) / ENGINE_LINE * ENGINE_LINE);
-    if (e)
-        memset(e, 0, sizeof *e);
+    /* sizeof is a multiple of ENGINE_LINE: the struct has members aligned to it */
+    struct engine *e = aligned_alloc(ENGINE_LINE, sizeof *e);
     if (!e) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    memset(e, 0, sizeof *e);
     e->out = out;
     e->cfg = cfg;
     decode_ctx_init(&e->front.decode, cfg, &e->stats);
