@@ -3,7 +3,7 @@
  * A flow is keyed by (addresses, ports, protocol, vlan ids) in both
  * directions; ICMP query/reply pairs (echo, timestamp, ...) are keyed by their
  * identifier so a request and its reply are one flow, other ICMP messages by
- * type and code. The table is a SipHash-2-4 keyed hash with a per-run random
+ * type and code. The table is a SipHash-1-3 keyed hash with a per-run random
  * seed (flow.hash-seed fixes it) so an attacker cannot aim collisions, keeps
  * recency lists per timeout class so expiry never scans the table, applies
  * per-protocol and per-state timeouts in capture time, and has a memory cap
@@ -120,6 +120,9 @@ uint64_t flow_table_seed(const struct flow_table *ft);
 /* SipHash-2-4 of in under the key (k0, k1), as in the reference code
  * (exposed so tests can check it against the published vectors). */
 uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len);
+/* SipHash-1-3, the same with one compression and three finalisation rounds:
+ * the flow table's hash. */
+uint64_t flow_siphash13(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len);
 
 /* The table's keyed-hash key. Another thread hashes packets with its own
  * copy (flow_table_hash_key), so it never reads the table's cache lines

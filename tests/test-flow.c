@@ -338,6 +338,23 @@ TEST(siphash_reference_vectors)
     CHECK_EQ_U(flow_siphash24(k0, k1, msg, 15), 0xa129ca6149be45e5ull);
 }
 
+TEST(siphash13_reference_vectors)
+{
+    /* The Linux kernel's hsiphash on 64-bit hosts is SipHash-1-3 cut to its
+     * low 32 bits; lib/siphash_kunit.c lists it for the same key and
+     * messages (lengths 0, 7, 8, 15, 18: a tail only, a full word, a word
+     * and a tail, the IPv4 flow key's length). */
+    uint8_t msg[32];
+    for (int i = 0; i < 32; i++)
+        msg[i] = (uint8_t)i;
+    uint64_t k0 = 0x0706050403020100ull, k1 = 0x0f0e0d0c0b0a0908ull;
+    CHECK_EQ_U(flow_siphash13(k0, k1, msg, 0) & 0xffffffffu, 0x050fc4dcu);
+    CHECK_EQ_U(flow_siphash13(k0, k1, msg, 7) & 0xffffffffu, 0x9bb11140u);
+    CHECK_EQ_U(flow_siphash13(k0, k1, msg, 8) & 0xffffffffu, 0x8d299a8eu);
+    CHECK_EQ_U(flow_siphash13(k0, k1, msg, 15) & 0xffffffffu, 0x2a519956u);
+    CHECK_EQ_U(flow_siphash13(k0, k1, msg, 18) & 0xffffffffu, 0xb473e63eu);
+}
+
 TEST(flow_ids_unique)
 {
     struct config *cfg;
@@ -467,5 +484,5 @@ TEST(names)
 }
 
 TEST_MAIN(T(both_directions_one_flow), T(tcp_synack_first_swaps), T(timeouts_per_state), T(timeout_seen_at_lookup), T(lru_expiry_order),
-          T(memcap_emergency_eviction), T(seeded_hash_determinism), T(siphash_reference_vectors), T(flow_ids_unique), T(icmp_echo_pairing),
+          T(memcap_emergency_eviction), T(seeded_hash_determinism), T(siphash_reference_vectors), T(siphash13_reference_vectors), T(flow_ids_unique), T(icmp_echo_pairing),
           T(tcp_port_reuse_after_close), T(names))
