@@ -12,6 +12,7 @@
 #include "sip-call.h"
 #include "sip-media.h"
 #include "stats.h"
+#include "table-mem.h"
 #include "../reports/store.h"
 
 #define SIP_CALL_MAX_FLOWS 8       /* RTP/RTCP flows attached per call */
@@ -166,7 +167,7 @@ struct sip_call_table *sip_call_table_new(const struct config *cfg, struct stats
     while (nb < t->max_calls && nb < (1u << 20))
         nb <<= 1;
     t->mask = nb - 1;
-    t->buckets = calloc(nb, sizeof *t->buckets);
+    t->buckets = table_mem_calloc(nb, sizeof *t->buckets);
     t->media = sip_media_new((uint32_t)TG_MIN(maxexp, (uint64_t)UINT32_MAX));
     struct sdp_limits lim;
     sdp_limits_init(&lim, cfg);
@@ -502,7 +503,7 @@ void sip_call_table_free(struct sip_call_table *t)
         sip_call_flush(t);
     sip_media_free(t->media);
     sdp_session_free(t->sdp);
-    free(t->buckets);
+    table_mem_free(t->buckets, (size_t)t->mask + 1, sizeof *t->buckets);
     free(t->regs);
     free(t->na_cache);
     free(t);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include "flow.h"
+#include "table-mem.h"
 #include "sip-media.h"
 
 #define SIP_MEDIA_BUCKETS_MIN 1024u
@@ -26,7 +27,7 @@ struct sip_media_table *sip_media_new(uint32_t max)
     uint32_t nb = SIP_MEDIA_BUCKETS_MIN;
     while (nb < t->max && nb < (1u << 20))
         nb <<= 1;
-    t->buckets = calloc(nb, sizeof *t->buckets);
+    t->buckets = table_mem_calloc(nb, sizeof *t->buckets);
     if (!t->buckets) {
         free(t);
         return NULL;
@@ -57,7 +58,7 @@ void sip_media_free(struct sip_media_table *t)
             e = n;
         }
     }
-    free(t->buckets);
+    table_mem_free(t->buckets, (size_t)t->mask + 1, sizeof *t->buckets);
     free(t);
 }
 
