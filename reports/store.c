@@ -23,17 +23,20 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "config.h"
 #include "json.h"
 #include "store.h"
 #include "sip-call.h"
+#include "thread-affinity.h"
 
 /* Wall time between commits of an open batch. */
 #define STORE_COMMIT_NS TG_NS_PER_SEC
@@ -44,6 +47,10 @@
  * chunk over even when it is not full. */
 #define STORE_CHUNK_BYTES 65536u
 #define STORE_HANDOVER_ROWS 512u
+/* Longest text the writer formats for one value (a time, an address), and
+ * room for a row's worth of them. */
+#define STORE_TEXT_MAX 64u
+#define STORE_ROW_TEXT 1024u
 /* Empty chunks kept for reuse instead of going back to malloc. */
 #define STORE_SPARE_CHUNKS 4u
 
@@ -227,6 +234,9 @@ struct store {
     int64_t w_run_id;        /* outcome of the last STORE_REC_BEGIN_RUN, read after a flush */
     struct stats *w_mirror;  /* end of run: its stats copy, counting its own rows */
     struct store_end_rec w_end; /* the end of run being written */
+    /* Text the writer formats for one row (times, addresses), bound
+     * without a copy: it lives until the row's step. */
+    char w_text[STORE_ROW_TEXT];
 
     /* Shared, under lock. */
     pthread_mutex_t lock;
@@ -413,12 +423,29 @@ static void bind_text_or_null(sqlite3_stmt *st, int col, const char *v)
         sqlite3_bind_null(st, col);
 }
 
+/* Bind text formatted for this row: from w_text when it fits (SQLite then
+ * reads it in place; a copy per value was a malloc and free per column),
+ * else copied. *used is how much of w_text the row took so far. */
+static void store_bind_formatted(struct store *s, sqlite3_stmt *st, int col, const char *v, size_t *used)
+{
+    size_t n = strlen(v) + 1;
+    if (v >= s->w_text && v < s->w_text + sizeof s->w_text) {
+        sqlite3_bind_text(st, col, v, (int)n - 1, SQLITE_STATIC);
+        *used += n;
+    } else {
+        sqlite3_bind_text(st, col, v, (int)n - 1, SQLITE_TRANSIENT);
+    }
+}
+
 /* Bind the values of one record, p .. end. Text and blobs point into the
  * chunk, which outlives the step. */
 static void store_bind(struct store *s, sqlite3_stmt *st, const unsigned char *p, const unsigned char *end)
 {
-    char buf[64];
+    char spill[STORE_TEXT_MAX];
+    size_t used = 0;
     while (end - p >= 2) {
+        /* where the next formatted value goes */
+        char *buf = sizeof s->w_text - used >= STORE_TEXT_MAX ? s->w_text + used : spill;
         int col = p[0];
         unsigned kind = p[1];
         p += 2;
@@ -460,20 +487,26 @@ static void store_bind(struct store *s, sqlite3_stmt *st, const unsigned char *p
             uint64_t ns;
             memcpy(&ns, p, sizeof ns);
             p += sizeof ns;
-            store_format_time(ns, buf, sizeof buf);
-            sqlite3_bind_text(st, col, buf, -1, SQLITE_TRANSIENT);
+            store_format_time(ns, buf, STORE_TEXT_MAX);
+            store_bind_formatted(s, st, col, buf, &used);
             break;
         }
         case SV_ADDR: {
             struct ip_addr a;
             memcpy(&a, p, sizeof a);
             p += sizeof a;
-            sqlite3_bind_text(st, col, ip_addr_str(&a, buf, sizeof buf), -1, SQLITE_TRANSIENT);
+            store_bind_formatted(s, st, col, ip_addr_str(&a, buf, STORE_TEXT_MAX), &used);
             break;
         }
         case SV_PROTO:
-            sqlite3_bind_text(st, col, flow_proto_name(*p++, buf, sizeof buf), -1, SQLITE_TRANSIENT);
+        {
+            const char *v = flow_proto_name(*p++, buf, STORE_TEXT_MAX);
+            if (v == buf)
+                store_bind_formatted(s, st, col, v, &used);
+            else
+                sqlite3_bind_text(st, col, v, -1, SQLITE_STATIC); /* a constant name */
             break;
+        }
         case SV_SENSOR:
             if (s->w_sensor_id)
                 sqlite3_bind_text(st, col, s->w_sensor_id, -1, SQLITE_STATIC);
@@ -684,6 +717,7 @@ static void *store_writer(void *arg)
     struct store *s = arg;
     /* Named for top -H and perf; failure does not matter. */
     pthread_setname_np(pthread_self(), "tg-store");
+    if (getenv("TG_PIN2")) { cpu_set_t cs; CPU_ZERO(&cs); CPU_SET(0, &cs); pthread_setaffinity_np(pthread_self(), sizeof cs, &cs); }
     pthread_mutex_lock(&s->lock);
     for (;;) {
         store_writer_wait(s);
@@ -986,6 +1020,12 @@ struct store *store_open(const char *path, char *err, size_t errlen)
     atomic_init(&s->batch, STORE_BATCH_DEFAULT);
     s->queue_cap = STORE_QUEUE_DEFAULT;
     store_set_handover(s);
+    /* A file this call creates has nothing to lose yet: its schema goes in
+     * without the six fsyncs of switching a new file to WAL and creating
+     * the tables (most of a fresh start), and the connection is durable
+     * (NORMAL) before the first row. */
+    struct stat sb;
+    bool fresh = stat(path, &sb) != 0 || sb.st_size == 0;
     /* NOMUTEX: one thread at a time uses the connection (this one, then
      * the writer), so SQLite's per-call locking is pure cost. */
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -994,8 +1034,15 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 5000);
-    if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
-                   err, errlen) != TG_OK || store_migrate(s, err, errlen) != TG_OK)
+    /* foreign_keys stays off on this connection: every row's run_id is the
+     * run this writer inserted itself, and checking it meant a lookup in
+     * runs per row (a tenth of the writer's time). The REFERENCES clauses
+     * still document the schema for other tools. */
+    if (store_exec(s, fresh ? "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL"
+                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+                   err, errlen) != TG_OK ||
+        store_migrate(s, err, errlen) != TG_OK ||
+        (fresh && store_exec(s, "PRAGMA synchronous=NORMAL", err, errlen) != TG_OK))
         goto fail;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO flows (run_id, flow_id, proto, app_proto, src_ip, src_port,"
@@ -1065,6 +1112,11 @@ int store_set_sensor_id(struct store *s, const char *sensor_id)
     if (s->enc.oom)
         return TG_ERROR;
     return store_submit(s);
+}
+
+bool store_pin_writer(struct store *s, const struct thread_affinity *a)
+{
+    return !s || thread_affinity_helper(a, s->writer);
 }
 
 void store_flush(struct store *s)

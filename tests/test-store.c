@@ -38,6 +38,19 @@ static long long query_int(const char *sql)
     return v;
 }
 
+/* Make the database refuse flow rows of run ids from 999 up, as a failing
+ * write would (the writer's connection does not enforce the foreign keys). */
+static void reject_bad_runs(void)
+{
+    sqlite3 *db;
+    CHECK(sqlite3_open(dbpath, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "CREATE TRIGGER test_reject BEFORE INSERT ON flows WHEN NEW.run_id >= 999"
+                       " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
 static const char *query_text(const char *sql)
 {
     static char out[256];
@@ -154,8 +167,9 @@ TEST(flows_alerts_stats_rows)
     store_end_run(s, run, 1704164700ull * TG_NS_PER_SEC, &st);
     CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ROWS], 1 + 2 + 1 + STAT_MAX + 1);
     CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ERRORS], 0);
-    /* A row that breaks a constraint (no such run) is queued, then counted
-     * by the writer thread, not fatal; store_flush publishes the count. */
+    /* A row the database refuses is queued, then counted by the writer
+     * thread, not fatal; store_flush publishes the count. */
+    reject_bad_runs();
     CHECK_EQ_U(store_write_flow(s, 999, &f, NULL), TG_OK);
     store_flush(s);
     CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ERRORS], 1);
@@ -378,8 +392,8 @@ TEST(queue_cap_waits_and_loses_nothing)
 
 TEST(errors_counted_by_the_writer)
 {
-    /* Rows for runs that do not exist break the foreign key: the writer
-     * counts each, the good rows around them still land, the run goes on. */
+    /* Rows the database refuses: the writer counts each, the good rows
+     * around them still land, the run goes on. */
     fresh_path();
     struct stats st = {0};
     struct store *s = open_with("store.batch=1", "store.queue=64", &st);
@@ -387,6 +401,7 @@ TEST(errors_counted_by_the_writer)
     if (!s)
         return;
     int64_t run = store_begin_run(s, "analyze", "x", 0);
+    reject_bad_runs();
     for (uint64_t i = 1; i <= 6; i++) {
         struct flow f = test_flow(i);
         CHECK_EQ_U(store_write_flow(s, i % 2 ? run : 1000 + (int64_t)i, &f, NULL), TG_OK);
