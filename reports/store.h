@@ -72,6 +72,10 @@ void store_close(struct store *s);
  * waits for room in the queue (output.db_queue_full); st may be NULL. Only
  * the calling thread writes them. */
 void store_set_stats(struct store *s, struct stats *st);
+/* Move the writer thread onto the helper CPUs of an engine thread that has
+ * a CPU of its own (sensor/thread-affinity.h); nothing without a split. */
+struct thread_affinity;
+bool store_pin_writer(struct store *s, const struct thread_affinity *a);
 /* sensor_id stamped on every row written from now on (copied). */
 int store_set_sensor_id(struct store *s, const char *sensor_id);
 

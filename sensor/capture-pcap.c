@@ -33,6 +33,7 @@
 #include "capture-ring.h"
 #include "cursor.h"
 #include "engine.h"
+#include "thread-affinity.h"
 
 /* Check the progress clock every this many packets (a power of two). */
 #define CAPTURE_PROGRESS_EVERY 1024u
@@ -56,6 +57,10 @@
  * the engine's prefetches to run ahead, few enough to stay in L1. A power
  * of two: the capture thread releases pages every this many packets. */
 #define CAPTURE_BATCH 16
+
+/* The capture thread looks at how far the engine got (a cache line the
+ * engine writes) every this many packets (a power of two). */
+#define CAPTURE_RELEASE_CHECK 256u
 
 /* stdio buffer for reading a capture file through libpcap. */
 #define CAPTURE_IOBUF_BYTES (1u << 20)
@@ -342,7 +347,7 @@ static void *mapped_read_front(void *arg)
             break;
         engine_front_packet(mf->front, p);
         capture_ring_push(mf->ring, mf->c.pos);
-        if ((mf->num & (CAPTURE_BATCH - 1)) == 0)
+        if ((mf->num & (CAPTURE_RELEASE_CHECK - 1)) == 0)
             mapped_release(mf, (size_t)capture_ring_consumed_pos(mf->ring));
     }
     capture_ring_close(mf->ring);
@@ -366,6 +371,7 @@ static bool mapped_read_threaded(struct mapped_file *mf)
         mf->ring = NULL;
         return false;
     }
+    thread_affinity_helper(mf->run->affinity, th); /* off the engine's CPU, if split */
     /* Locals: the capture thread writes *mf (cursor, counters) all along,
      * and its cache line must not be read here per packet. */
     struct capture_ring *ring = mf->ring;

@@ -74,6 +74,11 @@ bool capture_threaded_wanted(const struct config *cfg)
     return config_get_bool(cfg, "capture.threads", auto_on);
 }
 
+bool capture_pin_wanted(const struct config *cfg)
+{
+    return capture_threaded_wanted(cfg) && config_get_bool(cfg, "capture.pin-threads", true);
+}
+
 void capture_run_init(struct capture_run *pr, char *const *paths, int n, bool progress, bool use_mmap)
 {
     memset(pr, 0, sizeof *pr);

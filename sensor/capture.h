@@ -23,6 +23,7 @@ struct capture_run {
     uint64_t done_bytes;   /* bytes of the files already finished */
     uint64_t packets;      /* packets read so far in this run */
     uint64_t t0_ns, last_draw_ns;
+    const struct thread_affinity *affinity; /* helper CPUs for the capture thread, or NULL */
 };
 
 /* capture.threads: "auto" (the default: when more than one CPU is online),
@@ -30,6 +31,9 @@ struct capture_run {
  * own while the engine's thread does the rest. cfg may be NULL. */
 struct config;
 bool capture_threaded_wanted(const struct config *cfg);
+/* capture.pin-threads (default yes) with the capture thread wanted: give
+ * the engine thread a CPU of its own for the run (thread-affinity.h). */
+bool capture_pin_wanted(const struct config *cfg);
 
 /* Sum the sizes of paths[0..n-1] and start the clock. With progress false
  * the progress calls do nothing. */

@@ -15,6 +15,7 @@
 #include "iplist-cli.h"
 #include "output.h"
 #include "store.h"
+#include "thread-affinity.h"
 #include "report.h"
 #include "rules-cli.h"
 #include "baseline.h"
@@ -151,13 +152,15 @@ static const char *signal_name(int sig)
 /* Read every file in order through one engine, so flows continue across
  * files. A file that fails is reported and the next one is still read; a
  * signal stops the run (the caller flushes flows and writes statistics). */
-static int run_files(struct engine *e, const struct config *cfg, char **paths, int n, bool quiet)
+static int run_files(struct engine *e, const struct config *cfg, char **paths, int n, bool quiet,
+                     const struct thread_affinity *aff)
 {
     struct capture_run pr;
     char err[1024];
     int status = 0;
     capture_run_init(&pr, paths, n, !quiet && isatty(STDERR_FILENO), config_get_bool(cfg, "capture.mmap", true));
     pr.threaded = capture_threaded_wanted(cfg);
+    pr.affinity = aff;
     for (int i = 0; i < n; i++) {
         int r = CAPTURE_INTERRUPTED;
         if (capture_stop_signal())
@@ -230,6 +233,7 @@ static int run_engine(const char *mode, int argc, char **argv)
         return EXIT_RUNTIME;
     }
     output_set_stats(out, engine_stats(e));
+    bool pin = offline && capture_pin_wanted(c.cfg);
     if (config_error(c.cfg)) {
         /* Every module has read its keys by now; a value none could parse
          * is a configuration error, not a silent default. */
@@ -267,8 +271,15 @@ static int run_engine(const char *mode, int argc, char **argv)
 
     int status = 0;
     capture_signals_install();
+    /* Offline with a capture thread: the engine thread keeps a CPU of its
+     * own until the end of the run (the flush and the writer's last rows
+     * are busy on both CPUs too); the writer and capture threads share the
+     * others. */
+    struct thread_affinity aff = {.active = false};
+    if (pin && thread_affinity_split(&aff))
+        store_pin_writer(output_store(out), &aff);
     if (offline) {
-        status = run_files(e, c.cfg, argv + ix, argc - ix, c.quiet);
+        status = run_files(e, c.cfg, argv + ix, argc - ix, c.quiet, &aff);
     } else if (c.inline_mode) {
         int rc = capture_nfqueue(e, c.queues, c.user, c.count, err, sizeof err);
         if (rc != TG_OK) {
@@ -303,6 +314,7 @@ static int run_engine(const char *mode, int argc, char **argv)
         stats_print(st, stderr);
     engine_free(e);
     output_close(out);
+    thread_affinity_restore(&aff);
     config_free(c.cfg);
     return status;
 }
