@@ -273,11 +273,11 @@ static int run_engine(const char *mode, int argc, char **argv)
     capture_signals_install();
     /* Offline with a capture thread: the engine thread keeps a CPU of its
      * own until the end of the run (the flush and the writer's last rows
-     * are busy on both CPUs too); the writer and capture threads share the
-     * others. */
+     * are busy on both CPUs too); the writer threads (store, eve.json) and
+     * the capture thread share the others. */
     struct thread_affinity aff = {.active = false};
     if (pin && thread_affinity_split(&aff))
-        store_pin_writer(output_store(out), &aff);
+        output_pin_helpers(out, &aff);
     if (offline) {
         status = run_files(e, c.cfg, argv + ix, argc - ix, c.quiet, &aff);
     } else if (c.inline_mode) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "../reports/store.h"
 #include "config.h"
+#include "file-writer.h"
 #include "output.h"
 
 #define OUTPUT_PAYLOAD_EXCERPT_DEFAULT 256
@@ -22,7 +23,7 @@
 #define OUTPUT_FLUSH_NS TG_NS_PER_SEC
 
 struct output {
-    FILE *eve;
+    struct file_writer *eve; /* written on its own thread (file-writer.c) */
     FILE *fast;
     struct store *store;
     int64_t run_id;
@@ -33,6 +34,7 @@ struct output {
     char dir[4096];
     uint64_t last_flush_ns;
     uint64_t file_errors;
+    uint64_t eve_errors_seen; /* the eve writer's failures counted so far */
 };
 
 static uint64_t output_wall_ns(void)
@@ -42,15 +44,32 @@ static uint64_t output_wall_ns(void)
     return (uint64_t)ts.tv_sec * TG_NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-/* A write to eve.json or fast.log failed (disk full, I/O error): count it,
- * say so once, go on; the sensor must keep inspecting traffic. */
-static void output_file_error(struct output *o, const char *name)
+/* n writes to eve.json or fast.log failed (disk full, I/O error), the
+ * first with errno err: count them, say so once, go on; the sensor must
+ * keep inspecting traffic. */
+static void output_file_errors(struct output *o, const char *name, uint64_t n, int err)
 {
     if (o->stats)
-        stats_inc(o->stats, STAT_OUTPUT_FILE_ERRORS);
-    if (o->file_errors++ == 0)
+        stats_add(o->stats, STAT_OUTPUT_FILE_ERRORS, n);
+    if (o->file_errors == 0)
         fprintf(stderr, "tollgate: %s/%s: %s (later write errors are only counted in output.file_errors)\n",
-                o->dir, name, strerror(errno));
+                o->dir, name, strerror(err));
+    o->file_errors += n;
+}
+
+static void output_file_error(struct output *o, const char *name)
+{
+    output_file_errors(o, name, 1, errno);
+}
+
+/* Count what the eve writer thread failed to write since the last call. */
+static void output_eve_errors(struct output *o)
+{
+    int err;
+    uint64_t n = file_writer_errors(o->eve, &err);
+    if (n > o->eve_errors_seen)
+        output_file_errors(o, "eve.json", n - o->eve_errors_seen, err);
+    o->eve_errors_seen = n;
 }
 
 static FILE *output_file(const char *dir, const char *name, char *err, size_t errlen)
@@ -109,7 +128,9 @@ struct output *output_open(const char *dir, const struct config *cfg, struct sta
     o->payload_excerpt = (size_t)TG_MIN(pe, (uint64_t)OUTPUT_PAYLOAD_EXCERPT_MAX);
     char path[4096];
     snprintf(path, sizeof path, "%s/tollgate.db", dir);
-    if (!(o->eve = output_file(dir, "eve.json", err, errlen)) ||
+    char eve[4200];
+    snprintf(eve, sizeof eve, "%s/eve.json", dir);
+    if (!(o->eve = file_writer_open(eve, "tg-eve", err, errlen)) ||
         !(o->fast = output_file(dir, "fast.log", err, errlen)) ||
         !(o->store = store_open(path, err, errlen))) {
         output_close(o);
@@ -129,8 +150,7 @@ void output_close(struct output *o)
 {
     if (!o)
         return;
-    if (o->eve)
-        fclose(o->eve);
+    file_writer_close(o->eve); /* writes what is left */
     if (o->fast)
         fclose(o->fast);
     store_close(o->store);
@@ -145,8 +165,8 @@ void output_begin_run(struct output *o, const char *mode, const char *inputs, ui
 
 static void output_flush_files(struct output *o)
 {
-    if (fflush(o->eve) != 0)
-        output_file_error(o, "eve.json");
+    file_writer_flush(o->eve);
+    output_eve_errors(o);
     if (fflush(o->fast) != 0)
         output_file_error(o, "fast.log");
     o->last_flush_ns = output_wall_ns();
@@ -157,7 +177,14 @@ void output_end_run(struct output *o, uint64_t end_ns, const struct stats *st)
     if (o->run_id > 0)
         store_end_run(o->store, o->run_id, end_ns, st);
     store_flush(o->store);
+    file_writer_sync(o->eve); /* so its write errors are known now */
     output_flush_files(o);
+}
+
+void output_pin_helpers(struct output *o, const struct thread_affinity *a)
+{
+    store_pin_writer(o->store, a);
+    file_writer_pin(o->eve, a);
 }
 
 void output_sync(struct output *o)
@@ -243,8 +270,9 @@ void output_eve_finish(struct output *o)
     if (o->j.oom)
         return; /* an incomplete record would be invalid JSON: drop it */
     o->j.buf[o->j.len] = '\n'; /* the builder keeps a spare byte for the NUL */
-    if (fwrite(o->j.buf, 1, o->j.len + 1, o->eve) != o->j.len + 1) {
+    if (!file_writer_put(o->eve, o->j.buf, o->j.len + 1)) {
         o->j.buf[o->j.len] = '\0';
+        errno = ENOMEM;
         output_file_error(o, "eve.json");
         return;
     }

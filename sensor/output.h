@@ -35,6 +35,10 @@ struct output *output_open(const char *dir, const struct config *cfg, struct sta
                            char *err, size_t errlen);
 /* Counters the outputs update (records written, db errors). */
 void output_set_stats(struct output *o, struct stats *st);
+/* Move the writer threads (store, eve.json) onto the helper CPUs of an
+ * engine thread with a CPU of its own (thread-affinity.h). */
+struct thread_affinity;
+void output_pin_helpers(struct output *o, const struct thread_affinity *a);
 /* Flush and close everything. */
 void output_close(struct output *o);
 
