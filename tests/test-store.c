@@ -449,7 +449,42 @@ TEST(time_format)
     CHECK_STR(b, "2024-01-02T03:04:05.123456Z");
 }
 
+TEST(flow_rows_in_groups_refusals_counted_one_by_one)
+{
+    /* 60 flows in one chunk: three groups of 16 rows and 12 single rows.
+     * Flows 5 and 20 are refused (their run ids trip the test trigger):
+     * the groups they are in go again row by row, so exactly those two are
+     * counted and lost and every other row lands, with its own values. */
+    fresh_path();
+    struct stats st = {0};
+    struct store *s = open_with("store.batch=1000", "store.queue=1000", &st);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    int64_t run = store_begin_run(s, "analyze", "x", 0);
+    reject_bad_runs();
+    for (uint64_t i = 1; i <= 60; i++) {
+        struct flow f = test_flow(i);
+        f.pkts[0] = i * 3;
+        f.addr[0].b[3] = (uint8_t)i;
+        CHECK_EQ_U(store_write_flow(s, i == 5 || i == 20 ? 999 : run, &f, NULL), TG_OK);
+    }
+    store_flush(s);
+    CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ERRORS], 2);
+    CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ROWS], 1 + 58);
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows"), 58);
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE flow_id IN (5, 20)"), 0);
+    CHECK_EQ_U(query_int("SELECT sum(flow_id) FROM flows"), 60 * 61 / 2 - 5 - 20);
+    /* each row kept its own values: packets and client address per flow */
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE pkts_toserver = flow_id * 3"
+                         " AND src_ip = '198.18.0.' || flow_id AND dest_ip = '198.18.0.2'"
+                         " AND start_time < end_time"), 58);
+    /* the third group went in as one statement */
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows WHERE flow_id BETWEEN 33 AND 48"), 16);
+    store_close(s);
+}
+
 TEST_MAIN(T(schema_creation), T(flows_alerts_stats_rows), T(reopen_appends_runs), T(migrate_from_v1),
           T(refuses_newer_schema_and_junk), T(commit_after_a_second), T(rows_visible_after_flush),
           T(queue_cap_waits_and_loses_nothing), T(errors_counted_by_the_writer),
-          T(close_with_a_full_queue_loses_nothing), T(time_format))
+          T(close_with_a_full_queue_loses_nothing), T(time_format), T(flow_rows_in_groups_refusals_counted_one_by_one))
