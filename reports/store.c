@@ -24,6 +24,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -47,6 +48,8 @@
  * chunk over even when it is not full. */
 #define STORE_CHUNK_BYTES 65536u
 #define STORE_HANDOVER_ROWS 512u
+/* Rows the writer inserts between two sched_yield() calls (about 0.1 ms). */
+#define STORE_YIELD_ROWS 64u
 /* Flow rows inserted by one statement, and the columns of one. */
 #define STORE_FLOW_ROWS 16u
 #define STORE_FLOW_COLS 21u
@@ -238,6 +241,7 @@ struct store {
     sqlite3_stmt *ins_reg;
     char *w_sensor_id;
     unsigned w_pending;
+    unsigned w_since_yield;  /* rows since the last sched_yield() */
     bool w_in_tx;
     bool w_hold_batch;       /* end of run: one transaction whatever store.batch says */
     uint64_t w_tx_start_ns;
@@ -424,6 +428,14 @@ static void store_row_added(struct store *s)
 {
     if (++s->w_pending >= atomic_load_explicit(&s->batch, memory_order_relaxed) && !s->w_hold_batch)
         store_commit(s);
+    /* Let a thread waiting for this CPU have it every few rows (nothing
+     * happens when none waits): in `analyze` this thread shares a CPU with
+     * the capture thread, and a whole chunk of rows at a time (a
+     * millisecond or more) let the engine's ring run dry. */
+    if (++s->w_since_yield >= STORE_YIELD_ROWS) {
+        s->w_since_yield = 0;
+        sched_yield();
+    }
 }
 
 static void bind_text_or_null(sqlite3_stmt *st, int col, const char *v)

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -96,6 +97,9 @@ static void *fw_thread(void *arg)
                 atomic_compare_exchange_strong(&w->first_errno, &zero, errno ? errno : EIO);
                 atomic_fetch_add(&w->errors, 1);
             }
+            /* A thread waiting for this CPU gets it between buffers (the
+             * capture thread shares it in `analyze`; see store.c). */
+            sched_yield();
         }
 
         pthread_mutex_lock(&w->lock);
