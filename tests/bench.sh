@@ -5,10 +5,11 @@
 # Writes a capture of $BENCH_MB MB (default 300; VoIP calls with RTP, TCP
 # sessions, fragments; see tests/tools/mkbigpcap.c) into a temp dir, runs the
 # bare loop (build/tools/pcaploop) and `tollgate analyze -q` (no rules) several
-# times each (BENCH_RUNS, default 5) and keeps the best wall time (also with
-# capture.mmap=no and with capture.threads=no); then measures memory per flow as
-# the slope of peak RSS between two captures of $BENCH_FLOWS and
-# $BENCH_FLOWS/10 flows that are all alive at once. Last, the rule prefilter
+# times each, taking turns (BENCH_RUNS, default 7), and keeps the best wall
+# time of each (also with capture.mmap=no and with capture.threads=no); then
+# measures memory per flow as the slope of peak RSS between two captures of
+# $BENCH_FLOWS and $BENCH_FLOWS/10 flows that are all alive at once. Last,
+# the rule prefilter
 # backends (detect.mpm = ac, hs): build/tools/mpmbench over the fast patterns
 # of rules/*.rules plus the ET/Snort files under $SHARED/rules (when present)
 # on the bench capture's payloads and on the real captures (pcaps/ and
@@ -25,7 +26,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 BENCH_MB=${BENCH_MB:-300}
 BENCH_FLOWS=${BENCH_FLOWS:-200000}
-BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_RUNS=${BENCH_RUNS:-7}
 BENCH_CALLS=${BENCH_CALLS:-20000}
 TG="$BUILD/tollgate"
 SHARED=${SHARED:-$TOP/../shared}
@@ -42,38 +43,50 @@ trap 'exit 1' INT TERM
 
 now_ns() { date +%s%N; }
 
-# best3 NAME CMD...: run CMD BENCH_RUNS times; sets NAME_ns (best wall time) and
-# NAME_kb (peak RSS of that run). A run that fails stops the bench.
-best3() {
+# once NAME CMD...: run CMD once and keep NAME_ns (best wall time so far),
+# NAME_kb (peak RSS of that run) and NAME_cpu (least CPU time so far). A run
+# that fails stops the bench.
+once() {
     name=$1
     shift
-    best="" best_kb="" best_cpu=""
+    rm -rf "$tmp/log"
+    t0=$(now_ns)
+    if ! /usr/bin/time -f "%M %U %S" -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err"; then
+        echo "bench: '$*' failed:" >&2
+        cat "$tmp/err" >&2
+        exit 1
+    fi
+    t=$(($(now_ns) - t0))
+    kb=$(tail -n 1 "$tmp/rss" | cut -d' ' -f1)
+    cpu=$(tail -n 1 "$tmp/rss" | awk '{printf "%d", ($2 + $3) * 1000}')
+    eval "best=\${${name}_ns:-} best_cpu=\${${name}_cpu:-}"
+    if [ -z "$best" ] || [ "$t" -lt "$best" ]; then eval "${name}_ns=$t ${name}_kb=$kb"; fi
+    if [ -z "$best_cpu" ] || [ "$cpu" -lt "$best_cpu" ]; then eval "${name}_cpu=$cpu"; fi
+}
+
+# best3 NAME CMD...: run CMD BENCH_RUNS times (see once).
+best3() {
     i=0
     while [ $i -lt "$BENCH_RUNS" ]; do
         i=$((i + 1))
-        rm -rf "$tmp/log"
-        t0=$(now_ns)
-        if ! /usr/bin/time -f "%M %U %S" -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err"; then
-            echo "bench: '$*' failed:" >&2
-            cat "$tmp/err" >&2
-            exit 1
-        fi
-        t=$(($(now_ns) - t0))
-        kb=$(tail -n 1 "$tmp/rss" | cut -d' ' -f1)
-        cpu=$(tail -n 1 "$tmp/rss" | awk '{printf "%d", ($2 + $3) * 1000}')
-        if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t best_kb=$kb; fi
-        if [ -z "$best_cpu" ] || [ "$cpu" -lt "$best_cpu" ]; then best_cpu=$cpu; fi
+        once "$@"
     done
-    eval "${name}_ns=$best ${name}_kb=$best_kb ${name}_cpu=$best_cpu"
 }
 
 echo "== writing a ${BENCH_MB} MB capture into $tmp"
 "$BUILD/tools/mkbigpcap" "$tmp/big.pcap" "$BENCH_MB" >/dev/null || exit 1
 size=$(stat -c %s "$tmp/big.pcap")
 
-best3 bare "$BUILD/tools/pcaploop" "$tmp/big.pcap"
-packets=$(cut -d' ' -f1 "$tmp/out")
-best3 tg "$TG" analyze -q -l "$tmp/log" "$tmp/big.pcap"
+# The reference and the sensor take turns, run after run: this machine's
+# speed drifts by tens of percent from minute to minute, and two blocks of
+# runs minutes apart measured the drift as much as the code.
+i=0
+while [ $i -lt "$BENCH_RUNS" ]; do
+    i=$((i + 1))
+    once bare "$BUILD/tools/pcaploop" "$tmp/big.pcap"
+    packets=$(cut -d' ' -f1 "$tmp/out")
+    once tg "$TG" analyze -q -l "$tmp/log" "$tmp/big.pcap"
+done
 flows=$(grep -c '"event_type":"flow"' "$tmp/log/eve.json")
 # sip.messages of the timed run, from its final stats event.
 sipmsgs=$(grep '"event_type":"stats"' "$tmp/log/eve.json" | tail -n 1 |
