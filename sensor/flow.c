@@ -307,7 +307,6 @@ static void flow_packet_key(const struct packet *p, struct flow_pkey *k)
  * addresses go in as 4 bytes: a shorter input is fewer SipHash rounds. */
 static uint64_t flow_key_hash(const struct flow_hash_key *hk, const struct flow_pkey *k)
 {
-    uint8_t buf[10 + 2 * 16];
     const struct ip_addr *a = k->src, *b = k->dst;
     uint16_t pa = k->sport, pb = k->dport;
     int c = ip_addr_cmp(a, b);
@@ -323,6 +322,36 @@ static uint64_t flow_key_hash(const struct flow_hash_key *hk, const struct flow_
         }
     }
     size_t alen = a->family == 4 ? 4 : 16;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The same bytes as below, assembled in registers and stored a word
+     * at a time: SipHash loads 8-byte words, and a load from bytes stored
+     * one by one cannot be forwarded from the store buffer (it waited for
+     * them; a fifth of the capture thread's hashing time). */
+    uint64_t w[6];
+    uint64_t pbw = __builtin_bswap16(pb);
+    w[0] = (uint64_t)a->family | (uint64_t)k->proto << 8 | (uint64_t)__builtin_bswap16(k->vlan) << 16 |
+           (uint64_t)__builtin_bswap16(k->vlan_inner) << 32 | (uint64_t)__builtin_bswap16(pa) << 48;
+    if (alen == 4) {
+        uint32_t a4, b4;
+        memcpy(&a4, a->b, 4);
+        memcpy(&b4, b->b, 4);
+        w[1] = pbw | (uint64_t)a4 << 16 | (uint64_t)b4 << 48;
+        w[2] = b4 >> 16;
+    } else {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a->b, 8);
+        memcpy(&a1, a->b + 8, 8);
+        memcpy(&b0, b->b, 8);
+        memcpy(&b1, b->b + 8, 8);
+        w[1] = pbw | a0 << 16;
+        w[2] = a0 >> 48 | a1 << 16;
+        w[3] = a1 >> 48 | b0 << 16;
+        w[4] = b0 >> 48 | b1 << 16;
+        w[5] = b1 >> 48;
+    }
+    return flow_siphash13(hk->k0, hk->k1, (const uint8_t *)w, 10 + 2 * alen);
+#else
+    uint8_t buf[10 + 2 * 16];
     buf[0] = a->family;
     buf[1] = k->proto;
     buf[2] = (uint8_t)(k->vlan >> 8);
@@ -336,6 +365,7 @@ static uint64_t flow_key_hash(const struct flow_hash_key *hk, const struct flow_
     memcpy(buf + 10, a->b, alen);
     memcpy(buf + 10 + alen, b->b, alen);
     return flow_siphash13(hk->k0, hk->k1, buf, 10 + 2 * alen);
+#endif
 }
 
 /* Direction of the packet key relative to flow f, or -1 when f is another flow. */

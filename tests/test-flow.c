@@ -355,6 +355,56 @@ TEST(siphash13_reference_vectors)
     CHECK_EQ_U(flow_siphash13(k0, k1, msg, 18) & 0xffffffffu, 0xb473e63eu);
 }
 
+/* The flow key's bytes as the hash reads them (flow.c, flow_key_hash):
+ * family, protocol, both VLAN ids and both ports big-endian, then both
+ * addresses, the lower endpoint first. */
+static uint64_t key_hash_ref(const struct flow_hash_key *hk, const struct packet *p, bool lower_first)
+{
+    uint8_t buf[10 + 32];
+    const struct ip_addr *a = lower_first ? &p->src : &p->dst, *b = lower_first ? &p->dst : &p->src;
+    uint16_t pa = lower_first ? p->sport : p->dport, pb = lower_first ? p->dport : p->sport;
+    uint16_t v0 = p->vlan_count > 0 ? p->vlan[0] & 0x0fff : 0, v1 = p->vlan_count > 1 ? p->vlan[1] & 0x0fff : 0;
+    size_t alen = a->family == 4 ? 4 : 16;
+    uint8_t h[10] = {a->family, p->l4_proto, (uint8_t)(v0 >> 8), (uint8_t)v0, (uint8_t)(v1 >> 8), (uint8_t)v1,
+                     (uint8_t)(pa >> 8), (uint8_t)pa, (uint8_t)(pb >> 8), (uint8_t)pb};
+    memcpy(buf, h, 10);
+    memcpy(buf + 10, a->b, alen);
+    memcpy(buf + 10 + alen, b->b, alen);
+    return flow_siphash13(hk->k0, hk->k1, buf, 10 + 2 * alen);
+}
+
+TEST(key_hash_is_siphash13_of_the_key_bytes)
+{
+    /* flow_packet_hash assembles the key in 64-bit words; it must hash
+     * exactly the bytes above, for IPv4, IPv6 and VLAN-tagged packets. */
+    struct config *cfg = config_new();
+    struct stats st = {0};
+    config_set(cfg, "flow.hash-seed=99");
+    struct flow_table *ft = flow_table_new(cfg, &st, NULL, NULL);
+    struct flow_hash_key hk;
+    flow_table_hash_key(ft, &hk);
+    struct packet p = pkt(IPPROTO_NUM_UDP, 1, 40000, 2, 5060, SEC);
+    flow_packet_hash(&hk, &p);
+    CHECK(p.flags & PKT_FLOW_HASHED);
+    CHECK_EQ_U(p.flow_hash, key_hash_ref(&hk, &p, true));
+    struct packet r = pkt(IPPROTO_NUM_UDP, 9, 5060, 2, 40000, SEC); /* the higher address sends */
+    r.vlan_count = 2;
+    r.vlan[0] = 0x2123; /* priority bits are not part of the key */
+    r.vlan[1] = 0x0456;
+    flow_packet_hash(&hk, &r);
+    CHECK_EQ_U(r.flow_hash, key_hash_ref(&hk, &r, false));
+    struct packet q = pkt(IPPROTO_NUM_TCP, 1, 443, 2, 50000, SEC);
+    q.src.family = q.dst.family = 6;
+    for (int i = 0; i < 16; i++) {
+        q.src.b[i] = (uint8_t)(0xfd + i * 7);
+        q.dst.b[i] = (uint8_t)(0xfd + i * 7 + (i == 15));
+    }
+    flow_packet_hash(&hk, &q);
+    CHECK_EQ_U(q.flow_hash, key_hash_ref(&hk, &q, true));
+    flow_table_free(ft);
+    config_free(cfg);
+}
+
 TEST(flow_ids_unique)
 {
     struct config *cfg;
@@ -484,5 +534,5 @@ TEST(names)
 }
 
 TEST_MAIN(T(both_directions_one_flow), T(tcp_synack_first_swaps), T(timeouts_per_state), T(timeout_seen_at_lookup), T(lru_expiry_order),
-          T(memcap_emergency_eviction), T(seeded_hash_determinism), T(siphash_reference_vectors), T(siphash13_reference_vectors), T(flow_ids_unique), T(icmp_echo_pairing),
+          T(memcap_emergency_eviction), T(seeded_hash_determinism), T(siphash_reference_vectors), T(siphash13_reference_vectors), T(key_hash_is_siphash13_of_the_key_bytes), T(flow_ids_unique), T(icmp_echo_pairing),
           T(tcp_port_reuse_after_close), T(names))
