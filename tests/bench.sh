@@ -100,8 +100,11 @@ best3 tgst "$TG" analyze -q --set capture.threads=no -l "$tmp/log" "$tmp/big.pca
 small=$((BENCH_FLOWS / 10))
 "$BUILD/tools/mkbigpcap" --flows "$BENCH_FLOWS" "$tmp/flows-big.pcap" >/dev/null || exit 1
 "$BUILD/tools/mkbigpcap" --flows "$small" "$tmp/flows-small.pcap" >/dev/null || exit 1
-best3 fbig "$TG" analyze -q -l "$tmp/log" "$tmp/flows-big.pcap"
-best3 fsmall "$TG" analyze -q -l "$tmp/log" "$tmp/flows-small.pcap"
+# Through libpcap's reader: the memory map keeps up to 20 MB of the file
+# resident, and the two files differ in size, so mapped pages would pass
+# for flow memory.
+best3 fbig "$TG" analyze -q --set capture.mmap=no -l "$tmp/log" "$tmp/flows-big.pcap"
+best3 fsmall "$TG" analyze -q --set capture.mmap=no -l "$tmp/log" "$tmp/flows-small.pcap"
 best3 fbare "$BUILD/tools/pcaploop" "$tmp/flows-big.pcap"
 
 # Memory per active call: only with a call tracker, i.e. a stats counter of
@@ -114,8 +117,8 @@ rm -rf "$tmp/log"
 if grep '"event_type":"stats"' "$tmp/log/eve.json" | tail -n 1 |
     grep -Eq '"calls?":\{[^{}]*"active":|"(calls?_active|active_calls)":'; then
     "$BUILD/tools/mkbigpcap" --calls "$BENCH_CALLS" "$tmp/calls-big.pcap" >/dev/null || exit 1
-    best3 cbig "$TG" analyze -q -l "$tmp/log" "$tmp/calls-big.pcap"
-    best3 csmall "$TG" analyze -q -l "$tmp/log" "$tmp/calls-small.pcap"
+    best3 cbig "$TG" analyze -q --set capture.mmap=no -l "$tmp/log" "$tmp/calls-big.pcap"
+    best3 csmall "$TG" analyze -q --set capture.mmap=no -l "$tmp/log" "$tmp/calls-small.pcap"
 else
     calls_note="n/a (no call tracker in this build)"
 fi
