@@ -48,6 +48,8 @@
  * chunk over even when it is not full. */
 #define STORE_CHUNK_BYTES 65536u
 #define STORE_HANDOVER_ROWS 512u
+/* How often store_drain looks for newly committed rows to checkpoint. */
+#define STORE_DRAIN_POLL_NS 1000000L
 /* Rows the writer inserts between two sched_yield() calls (about 0.1 ms). */
 #define STORE_YIELD_ROWS 64u
 /* Flow rows inserted by one statement, and the columns of one. */
@@ -1206,6 +1208,53 @@ void store_flush(struct store *s)
     pthread_mutex_lock(&s->lock);
     uint64_t t = ++s->flush_req;
     pthread_cond_signal(&s->work);
+    while (s->flush_done < t)
+        pthread_cond_wait(&s->room, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    store_publish(s);
+}
+
+void store_drain(struct store *s)
+{
+    if (!s)
+        return;
+    store_handover(s);
+    pthread_mutex_lock(&s->lock);
+    uint64_t t = ++s->flush_req;
+    pthread_cond_signal(&s->work);
+    pthread_mutex_unlock(&s->lock);
+    /* While the writer finishes, copy what it has committed so far into
+     * the database file on a connection of our own (a PASSIVE checkpoint
+     * takes no lock the writer needs): the checkpoint at close, which
+     * nothing overlaps, then has only the last batch left. */
+    sqlite3 *ck = NULL;
+    if (sqlite3_open_v2(s->path, &ck, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK &&
+        sqlite3_exec(ck, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK) {
+        for (;;) {
+            pthread_mutex_lock(&s->lock);
+            bool done = s->flush_done >= t;
+            if (!done) {
+                /* a new commit needs the writer a few hundred rows
+                 * (room runs on the realtime clock) */
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_nsec += STORE_DRAIN_POLL_NS;
+                if (ts.tv_nsec >= 1000000000L) {
+                    ts.tv_sec++;
+                    ts.tv_nsec -= 1000000000L;
+                }
+                pthread_cond_timedwait(&s->room, &s->lock, &ts);
+                done = s->flush_done >= t;
+            }
+            pthread_mutex_unlock(&s->lock);
+            if (done)
+                break;
+            int log = 0, copied = 0;
+            sqlite3_wal_checkpoint_v2(ck, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+        }
+    }
+    sqlite3_close(ck); /* not the last connection: no checkpoint of its own */
+    pthread_mutex_lock(&s->lock);
     while (s->flush_done < t)
         pthread_cond_wait(&s->room, &s->lock);
     pthread_mutex_unlock(&s->lock);

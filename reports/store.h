@@ -118,6 +118,10 @@ int store_write_registration(struct store *s, int64_t run_id, const struct store
 /* Wait until everything queued so far is written and committed (a batch is
  * also committed every store.batch rows), then publish the counters. */
 void store_flush(struct store *s);
+/* store_flush for the end of a run: while the writer finishes, copy what
+ * it has already committed into the database file (a WAL checkpoint on a
+ * second connection), so closing has less left to do. */
+void store_drain(struct store *s);
 /* Hand rows over to the writer when it is idle and asks for them; the
  * writer commits a batch a second after it began. One load when there is
  * nothing to do: call it often (the engine does per packet). */

@@ -190,7 +190,7 @@ void output_pin_helpers(struct output *o, const struct thread_affinity *a)
 void output_sync(struct output *o)
 {
     if (o)
-        store_flush(o->store);
+        store_drain(o->store);
 }
 
 void output_tick(struct output *o)

@@ -484,7 +484,38 @@ TEST(flow_rows_in_groups_refusals_counted_one_by_one)
     store_close(s);
 }
 
+TEST(drain_checkpoints_while_the_writer_finishes)
+{
+    /* 20000 rows committed 100 at a time, then store_drain: it copies
+     * committed pages into the database file on a second connection while
+     * the writer is still inserting. Every row lands, the file is sound,
+     * and after close the database needs no WAL. */
+    fresh_path();
+    struct stats st = {0};
+    struct store *s = open_with("store.batch=100", "store.queue=32768", &st);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    int64_t run = store_begin_run(s, "analyze", "x", 0);
+    for (uint64_t i = 1; i <= 20000; i++) {
+        struct flow f = test_flow(i);
+        CHECK_EQ_U(store_write_flow(s, run, &f, NULL), TG_OK);
+    }
+    store_drain(s);
+    CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ROWS], 1 + 20000);
+    CHECK_EQ_U(st.c[STAT_OUTPUT_DB_ERRORS], 0);
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows"), 20000);
+    store_end_run(s, run, 0, &st);
+    store_close(s);
+    CHECK_STR(query_text("PRAGMA integrity_check"), "ok");
+    CHECK_EQ_U(query_int("SELECT count(*) FROM flows"), 20000);
+    char wal[80];
+    snprintf(wal, sizeof wal, "%s-wal", dbpath);
+    CHECK(access(wal, F_OK) != 0); /* checkpointed and removed at close */
+}
+
 TEST_MAIN(T(schema_creation), T(flows_alerts_stats_rows), T(reopen_appends_runs), T(migrate_from_v1),
           T(refuses_newer_schema_and_junk), T(commit_after_a_second), T(rows_visible_after_flush),
           T(queue_cap_waits_and_loses_nothing), T(errors_counted_by_the_writer),
-          T(close_with_a_full_queue_loses_nothing), T(time_format), T(flow_rows_in_groups_refusals_counted_one_by_one))
+          T(close_with_a_full_queue_loses_nothing), T(time_format), T(flow_rows_in_groups_refusals_counted_one_by_one),
+          T(drain_checkpoints_while_the_writer_finishes))
