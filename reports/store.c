@@ -24,7 +24,6 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
-#include <sched.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -448,13 +447,14 @@ static void bind_text_or_null(sqlite3_stmt *st, int col, const char *v)
         sqlite3_bind_null(st, col);
 }
 
-/* Bind text formatted for this row: from w_text when it fits (SQLite then
- * reads it in place; a copy per value was a malloc and free per column),
- * else copied. *used is how much of w_text the row took so far. */
-static void store_bind_formatted(struct store *s, sqlite3_stmt *st, int col, const char *v, size_t *used)
+/* Bind text formatted for this row. in_place: v is where the caller
+ * formatted it in w_text, which lives until the step, so SQLite reads it
+ * there (a copy per value was a malloc and free per column) and *used
+ * moves past it; otherwise it is copied. */
+static void store_bind_formatted(sqlite3_stmt *st, int col, const char *v, bool in_place, size_t *used)
 {
     size_t n = strlen(v) + 1;
-    if (v >= s->w_text && v < s->w_text + sizeof s->w_text) {
+    if (in_place) {
         sqlite3_bind_text(st, col, v, (int)n - 1, SQLITE_STATIC);
         *used += n;
     } else {
@@ -516,21 +516,21 @@ static void store_bind_at(struct store *s, sqlite3_stmt *st, const unsigned char
             memcpy(&ns, p, sizeof ns);
             p += sizeof ns;
             store_format_time(ns, buf, STORE_TEXT_MAX);
-            store_bind_formatted(s, st, col, buf, &used);
+            store_bind_formatted(st, col, buf, buf != spill, &used);
             break;
         }
         case SV_ADDR: {
             struct ip_addr a;
             memcpy(&a, p, sizeof a);
             p += sizeof a;
-            store_bind_formatted(s, st, col, ip_addr_str(&a, buf, STORE_TEXT_MAX), &used);
+            const char *v = ip_addr_str(&a, buf, STORE_TEXT_MAX);
+            store_bind_formatted(st, col, v, v == buf && buf != spill, &used);
             break;
         }
-        case SV_PROTO:
-        {
+        case SV_PROTO: {
             const char *v = flow_proto_name(*p++, buf, STORE_TEXT_MAX);
             if (v == buf)
-                store_bind_formatted(s, st, col, v, &used);
+                store_bind_formatted(st, col, v, buf != spill, &used);
             else
                 sqlite3_bind_text(st, col, v, -1, SQLITE_STATIC); /* a constant name */
             break;
@@ -799,7 +799,6 @@ static void *store_writer(void *arg)
     struct store *s = arg;
     /* Named for top -H and perf; failure does not matter. */
     pthread_setname_np(pthread_self(), "tg-store");
-    if (getenv("TG_PIN2")) { cpu_set_t cs; CPU_ZERO(&cs); CPU_SET(0, &cs); pthread_setaffinity_np(pthread_self(), sizeof cs, &cs); }
     pthread_mutex_lock(&s->lock);
     for (;;) {
         store_writer_wait(s);
