@@ -53,9 +53,9 @@
 #define CAPTURE_PREFETCH_BUCKET_AHEAD 8u
 #define CAPTURE_PREFETCH_FLOW_AHEAD 4u
 
-/* Packets handed to the engine at once by the mapped reader: enough for
- * the engine's prefetches to run ahead, few enough to stay in L1. A power
- * of two: the capture thread releases pages every this many packets. */
+/* Packets handed to the engine at once by the mapped reader without a
+ * capture thread: enough for the engine's prefetches to run ahead, few
+ * enough to stay in L1. */
 #define CAPTURE_BATCH 16
 
 /* The capture thread looks at how far the engine got (a cache line the
