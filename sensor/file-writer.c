@@ -130,7 +130,7 @@ struct file_writer *file_writer_open(const char *path, const char *thread_name, 
         return NULL;
     }
     snprintf(w->name, sizeof w->name, "%s", thread_name);
-    w->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    w->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666); /* as fopen "a", under the umask */
     if (w->fd < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         free(w);
