@@ -8,9 +8,10 @@
 # times each, taking turns (BENCH_RUNS, default 7), and keeps the best wall
 # time of each (also with capture.mmap=no and with capture.threads=no); then
 # measures memory per flow as the slope of peak RSS between two captures of
-# $BENCH_FLOWS and $BENCH_FLOWS/10 flows that are all alive at once. Last,
-# the rule prefilter
-# backends (detect.mpm = ac, hs): build/tools/mpmbench over the fast patterns
+# $BENCH_FLOWS and $BENCH_FLOWS/10 flows that are all alive at once (read
+# through libpcap: mapped pages of files of different sizes are no flow
+# memory). Last, the rule prefilter backends (detect.mpm = ac, hs):
+# build/tools/mpmbench over the fast patterns
 # of rules/*.rules plus the ET/Snort files under $SHARED/rules (when present)
 # on the bench capture's payloads and on the real captures (pcaps/ and
 # $SHARED/pcaps/), and `tollgate analyze -q -S RULES...` with each backend on
