@@ -1199,29 +1199,39 @@ bool store_pin_writer(struct store *s, const struct thread_affinity *a)
     return !s || thread_affinity_helper(a, s->writer);
 }
 
-void store_flush(struct store *s)
+/* Hand the engine's rows over and ask the writer to write and commit
+ * everything; returns the request to wait for. */
+static uint64_t store_flush_ask(struct store *s)
 {
-    if (!s)
-        return;
     store_handover(s);
     pthread_mutex_lock(&s->lock);
     uint64_t t = ++s->flush_req;
     pthread_cond_signal(&s->work);
+    pthread_mutex_unlock(&s->lock);
+    return t;
+}
+
+/* Wait until the writer answered request t; publish its counts. */
+static void store_flush_wait(struct store *s, uint64_t t)
+{
+    pthread_mutex_lock(&s->lock);
     while (s->flush_done < t)
         pthread_cond_wait(&s->room, &s->lock);
     pthread_mutex_unlock(&s->lock);
     store_publish(s);
 }
 
+void store_flush(struct store *s)
+{
+    if (s)
+        store_flush_wait(s, store_flush_ask(s));
+}
+
 void store_drain(struct store *s)
 {
     if (!s)
         return;
-    store_handover(s);
-    pthread_mutex_lock(&s->lock);
-    uint64_t t = ++s->flush_req;
-    pthread_cond_signal(&s->work);
-    pthread_mutex_unlock(&s->lock);
+    uint64_t t = store_flush_ask(s);
     /* While the writer finishes, copy what it has committed so far into
      * the database file on a connection of our own (a PASSIVE checkpoint
      * takes no lock the writer needs): the checkpoint at close, which
@@ -1253,11 +1263,7 @@ void store_drain(struct store *s)
         }
     }
     sqlite3_close(ck); /* not the last connection: no checkpoint of its own */
-    pthread_mutex_lock(&s->lock);
-    while (s->flush_done < t)
-        pthread_cond_wait(&s->room, &s->lock);
-    pthread_mutex_unlock(&s->lock);
-    store_publish(s);
+    store_flush_wait(s, t);
 }
 
 void store_tick(struct store *s)

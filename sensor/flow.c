@@ -107,7 +107,9 @@ const char *flow_end_reason_name(unsigned reason)
         v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32); \
     } while (0)
 
-uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len)
+/* SipHash-c-d: c rounds per 8-byte word, d to finish. Called with
+ * constants, so the round loops unroll. */
+static inline uint64_t flow_siphash(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len, int c, int d)
 {
     uint64_t v0 = 0x736f6d6570736575ull ^ k0;
     uint64_t v1 = 0x646f72616e646f6dull ^ k1;
@@ -126,22 +128,25 @@ uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len)
             (uint64_t)in[i + 7] << 56;
 #endif
         v3 ^= m;
-        SIPROUND;
-        SIPROUND;
+        for (int r = 0; r < c; r++)
+            SIPROUND;
         v0 ^= m;
     }
     for (int k = 0; i + (size_t)k < len; k++)
         b |= (uint64_t)in[i + k] << (8 * k);
     v3 ^= b;
-    SIPROUND;
-    SIPROUND;
+    for (int r = 0; r < c; r++)
+        SIPROUND;
     v0 ^= b;
     v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
+    for (int r = 0; r < d; r++)
+        SIPROUND;
     return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t flow_siphash24(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len)
+{
+    return flow_siphash(k0, k1, in, len, 2, 4);
 }
 
 uint64_t flow_siphash13(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len)
@@ -150,35 +155,7 @@ uint64_t flow_siphash13(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len)
      * the variant Rust's HashMap and CPython's str hash use against hash
      * flooding, for the one hash every packet pays (on the capture thread
      * when there is one). */
-    uint64_t v0 = 0x736f6d6570736575ull ^ k0;
-    uint64_t v1 = 0x646f72616e646f6dull ^ k1;
-    uint64_t v2 = 0x6c7967656e657261ull ^ k0;
-    uint64_t v3 = 0x7465646279746573ull ^ k1;
-    uint64_t b = (uint64_t)len << 56;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t m;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        memcpy(&m, in + i, 8);
-#else
-        m = (uint64_t)in[i] | (uint64_t)in[i + 1] << 8 | (uint64_t)in[i + 2] << 16 | (uint64_t)in[i + 3] << 24 |
-            (uint64_t)in[i + 4] << 32 | (uint64_t)in[i + 5] << 40 | (uint64_t)in[i + 6] << 48 |
-            (uint64_t)in[i + 7] << 56;
-#endif
-        v3 ^= m;
-        SIPROUND;
-        v0 ^= m;
-    }
-    for (int k = 0; i + (size_t)k < len; k++)
-        b |= (uint64_t)in[i + k] << (8 * k);
-    v3 ^= b;
-    SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
+    return flow_siphash(k0, k1, in, len, 1, 3);
 }
 
 static uint64_t splitmix64(uint64_t *x)
